@@ -73,7 +73,20 @@ class TestNet:
                 _ip("netns", "add", ns)
                 _ip("-n", ns, "link", "set", "lo", "up")
             vp, vu = self._veth
-            _ip("link", "add", vp, "netns", self.proxy, "type", "veth", "peer", "name", vu, "netns", self.upstream)
+            _ip(
+                "link",
+                "add",
+                vp,
+                "netns",
+                self.proxy,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                vu,
+                "netns",
+                self.upstream,
+            )
             _ip("-n", self.proxy, "addr", "add", f"{PROXY_ADDR}/24", "dev", vp)
             _ip("-n", self.upstream, "addr", "add", f"{UPSTREAM_ADDR}/24", "dev", vu)
             _ip("-n", self.proxy, "link", "set", vp, "up")

@@ -1,0 +1,38 @@
+"""Shared fixtures: the offline engine (the same one `make plan` uses)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from planner import engine
+from tests.support import netns
+
+
+@pytest.fixture
+def record() -> Callable[..., engine.Recording]:
+    """Run a program offline: ``record(lambda: Comp(...), preview=True)`` -> Recording."""
+
+    def _record(program: Callable[[], None], **kwargs: Any) -> engine.Recording:
+        return engine.run(program, **kwargs)
+
+    return _record
+
+
+def require_binary(name: str) -> str:
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin")
+    if path is None:
+        pytest.skip(f"{name} is not installed (make test installs it with apt-get)")
+    return path
+
+
+@pytest.fixture
+def test_net() -> Any:
+    reason = netns.available()
+    if reason:
+        pytest.skip(reason)
+    with netns.TestNet() as net:
+        yield net
