@@ -81,7 +81,8 @@ class Resource:
 
 @dataclass
 class Recording:
-    """Everything a program registered, in registration order."""
+    """Everything a program registered (in the order registrations reached the monitor,
+    which async scheduling may vary: sort before comparing or writing)."""
 
     resources: list[Resource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)

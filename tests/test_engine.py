@@ -100,7 +100,7 @@ def test_kubernetes_objects_keep_manifest_names_and_provider() -> None:
         "automountServiceAccountToken": False,
     }
     assert sa.provider == rec.get("pulumi:providers:kubernetes", "probe-k8s").urn
-    kinds = [m["kind"] for m in rec.manifests()]
+    kinds = sorted(m["kind"] for m in rec.manifests())
     assert kinds == ["ServiceAccount", "ServiceMonitor"]
 
 
