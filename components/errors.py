@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import pulumi
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -33,8 +35,11 @@ class Problem:
         return f"{self.key}: {self.value!r} is not allowed: {self.allowed}"
 
 
-class ArgsError(ValueError):
-    """Raised with every problem found, before any resource is registered."""
+class ArgsError(pulumi.RunError, ValueError):
+    """Raised with every problem found, before any resource is registered.
+
+    A `pulumi.RunError`, so `pulumi up`/`preview` print the message without a traceback.
+    """
 
     def __init__(self, what: str, problems: Iterable[Problem]) -> None:
         self.what = what
