@@ -1,0 +1,53 @@
+# traffic-edge — the commands in the README. Needs only Python 3.11+ and make:
+# uv (pinned) is bootstrapped into .tools/, the environment comes from uv.lock.
+SHELL := /bin/bash
+PYTHON ?= python3
+STACK ?= dev
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+RUN := $(UV) run --locked --no-sync
+export UV_PROJECT_ENVIRONMENT := .venv
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: plan plan-all test lint typecheck pytest bench tools env clean
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "traffic-edge needs Python 3.11+")'
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --locked --quiet
+	@touch $@
+
+env: .venv/.synced
+
+## make plan [STACK=dev]: the stack program offline -> out/plan/$(STACK)/
+plan: env
+	$(RUN) python -m planner.plan --stack $(STACK)
+
+plan-all: env
+	@set -e; for f in Pulumi.*.yaml; do s=$${f#Pulumi.}; s=$${s%.yaml}; $(RUN) python -m planner.plan --stack $$s; done
+
+## make test: install what the tests need, then lint, type check and pytest
+tools:
+	@bash scripts/ensure-tools.sh
+
+lint: env
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: env
+	$(RUN) mypy
+
+pytest: env tools
+	$(RUN) pytest
+
+test: env tools lint typecheck pytest
+
+## make bench: benchmarks, ratios measured side by side in one run
+bench: env tools
+	$(RUN) python -m bench.run
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The stack-config layer: Pulumi.<env>.yaml -> validated component args and providers."""

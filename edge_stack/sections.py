@@ -1,0 +1,52 @@
+"""The component sections a stack config may have, and the checks that span them.
+
+Adding a component to the stack program is one entry here: its config key, the
+component, its args TypedDict (the schema of the section) and its validator.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from components.errors import Problem
+
+if TYPE_CHECKING:
+    from edge_stack.config import StackSettings
+
+
+def load_ref(ref: str) -> Any:
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+Platform = Literal["aws", "azure", "kubernetes"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One component section of the stack config."""
+
+    key: str
+    """Config key, e.g. ``squid`` (``traffic-edge:squid``)."""
+    component: str
+    """``module:Class`` of the ComponentResource."""
+    args_type: str
+    """``module:TypedDict`` of its args."""
+    validator: str
+    """``module:function`` returning ``list[Problem]``."""
+    needs: tuple[Platform, ...]
+    """Which providers it needs; ``kubernetes`` adds the ``cluster`` key to the section."""
+    default_name: str
+    """The component's resource name unless the section sets ``name``."""
+    description: str
+    exports: dict[str, str] = field(default_factory=dict)
+    """Stack output name -> attribute of the component."""
+
+
+SECTIONS: tuple[Section, ...] = ()
+
+CrossCheck = Callable[["StackSettings"], list[Problem]]
+CROSS_CHECKS: tuple[CrossCheck, ...] = ()

@@ -1,0 +1,201 @@
+"""Coerce camelCase stack config into the components' snake_case TypedDict args.
+
+The component's own TypedDict is the schema: one source of truth for the shape, so a
+new arg needs no second declaration here. Every problem is collected (unknown keys with
+the allowed ones listed, wrong types, missing required keys), each naming its full
+config key. Semantic checks stay in the components' validators.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+import typing
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, Literal, NotRequired, Required, Union, get_args, get_origin, get_type_hints
+
+import pulumi
+
+from components.errors import Problem
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def snake(name: str) -> str:
+    return _CAMEL.sub("_", name).lower()
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def hints_of(tp: Any) -> dict[str, Any]:
+    # pulumi.Input is declared with the forward reference "Output[T]".
+    return get_type_hints(tp, localns=vars(pulumi.output), include_extras=True)
+
+
+def is_typeddict(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, dict) and hasattr(tp, "__annotations__") and hasattr(
+        tp, "__total__"
+    )
+
+
+def _is_deferred(tp: Any) -> bool:
+    origin = get_origin(tp) or tp
+    return origin is pulumi.Output or (isinstance(origin, type) and issubclass(origin, Awaitable))
+
+
+def _strip(tp: Any) -> tuple[Any, bool]:
+    """Unwrap Required/NotRequired/pulumi.Input/Optional; return (type, optional)."""
+    optional = False
+    while True:
+        origin = get_origin(tp)
+        if origin in (Required, NotRequired):
+            tp = get_args(tp)[0]
+            continue
+        if origin in (Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) < len(get_args(tp)):
+                optional = True
+            # pulumi.Input[T] is Union[T, Awaitable[T], Output[T]]: keep T.
+            plain = [a for a in args if not _is_deferred(a)]
+            if len(plain) == 1:
+                tp = plain[0]
+                continue
+            return plain, optional
+        return tp, optional
+
+
+def _describe(tp: Any) -> str:
+    tp, _ = _strip(tp)
+    if isinstance(tp, list):
+        return " or ".join(_describe(t) for t in tp)
+    origin = get_origin(tp)
+    if tp is bool:
+        return "true or false"
+    if tp is int:
+        return "an integer"
+    if tp is float:
+        return "a number"
+    if tp is str:
+        return "a string"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "one of " + ", ".join(repr(m.value) for m in tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(tp))
+    if origin in (list, Sequence, typing.Sequence):
+        return f"a list of {_describe(get_args(tp)[0])}"
+    if origin in (dict, Mapping, typing.Mapping):
+        return f"a map of {_describe(get_args(tp)[1])}"
+    if is_typeddict(tp):
+        return "an object with keys " + ", ".join(camel(k) for k in hints_of(tp))
+    return getattr(tp, "__name__", str(tp))
+
+
+def coerce(value: Any, tp: Any, key: str, problems: list[Problem]) -> Any:
+    """Return `value` converted to `tp`, appending a Problem per bad spot (value unchanged there)."""
+    tp, optional = _strip(tp)
+    if value is None:
+        if not optional:
+            problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        return None
+    if isinstance(tp, list):  # a union of several plain types: accept the first that fits
+        for candidate in tp:
+            trial: list[Problem] = []
+            out = coerce(value, candidate, key, trial)
+            if not trial:
+                return out
+        problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        return value
+    origin = get_origin(tp)
+    if tp is Any:
+        return value
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        problems.append(Problem(key, value, "must be true or false"))
+        return value
+    if tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            return int(value)  # `pulumi config set k 3` stores strings
+        problems.append(Problem(key, value, "must be an integer"))
+        return value
+    if tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        problems.append(Problem(key, value, "must be a number"))
+        return value
+    if tp is str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # YAML reads 1.30 as the float 1.3; a string field never wants that silently.
+            problems.append(Problem(key, value, f"must be a string; quote it in YAML: '{value}'"))
+            return value
+        problems.append(Problem(key, value, "must be a string"))
+        return value
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        for member in tp:
+            if value == member.value or (isinstance(value, str) and value.lower() == str(member.value).lower()):
+                return member
+        problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        return value
+    if origin is Literal:
+        if value in get_args(tp):
+            return value
+        problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        return value
+    if origin in (list, Sequence, typing.Sequence):
+        if not isinstance(value, list):
+            problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+            return value
+        (item_tp,) = get_args(tp)
+        return [coerce(v, item_tp, f"{key}[{i}]", problems) for i, v in enumerate(value)]
+    if origin in (dict, Mapping, typing.Mapping):
+        if not isinstance(value, dict):
+            problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+            return value
+        _, val_tp = get_args(tp)
+        return {str(k): coerce(v, val_tp, f"{key}.{k}", problems) for k, v in value.items()}
+    if is_typeddict(tp):
+        return coerce_object(value, tp, key, problems)
+    return value
+
+
+def coerce_object(
+    value: Any, tp: Any, key: str, problems: list[Problem], *, extra_keys: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A camelCase config object -> the TypedDict `tp` (snake_case keys)."""
+    hints = hints_of(tp)
+    if not isinstance(value, dict):
+        problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        return {}
+    out: dict[str, Any] = {}
+    allowed = sorted([camel(k) for k in hints] + list(extra_keys))
+    for raw_key, raw_value in value.items():
+        if raw_key in extra_keys:
+            continue
+        name = snake(str(raw_key))
+        if name not in hints or camel(name) != raw_key:
+            problems.append(
+                Problem(f"{key}.{raw_key}", raw_value, "unknown key; allowed keys: " + ", ".join(allowed))
+            )
+            continue
+        out[name] = coerce(raw_value, hints[name], f"{key}.{raw_key}", problems)
+    for required in sorted(getattr(tp, "__required_keys__", ())):
+        if required not in value and camel(required) not in value:
+            problems.append(Problem(f"{key}.{camel(required)}", None, f"required: {_describe(hints[required])}"))
+    return out
+
+
+def camel_key(prefix: str, snake_path: str) -> str:
+    """A component's problem key (``ports[0].probe_protocol``) as the config key the user wrote."""
+    if not snake_path:
+        return prefix
+    parts = re.split(r"(\.|\[\d+\])", snake_path)
+    converted = "".join(p if p == "." or p.startswith("[") else camel(p) for p in parts)
+    return f"{prefix}{'' if converted.startswith('[') else '.'}{converted}"
