@@ -791,7 +791,7 @@ def helm_values(name: str, args: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def middleware_manifests(name: str, args: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Each referenced middleware, in every namespace whose routes use it.
+    """Each middleware in the gateway namespace and in every namespace whose routes use it.
 
     A Middleware referenced from another namespace needs allowCrossNamespace, which would let
     any IngressRoute borrow any namespace's middlewares; a copy per namespace avoids that.
@@ -811,7 +811,9 @@ def middleware_manifests(name: str, args: Mapping[str, Any]) -> list[dict[str, A
     for al in args.get("ip_allowlists", []):
         specs[al["name"]] = {"ipAllowList": {"sourceRange": list(al["source_ranges"])}}
 
-    used: dict[tuple[str, str], None] = {}
+    # Every middleware also exists in the gateway namespace, where IngressRoutes written
+    # outside this component can reference it.
+    used: dict[tuple[str, str], None] = {(args["namespace"], mw): None for mw in specs}
     for route in plan_routes(args):
         for mw in route.middlewares:
             used[(route.namespace, mw)] = None
