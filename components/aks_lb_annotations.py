@@ -59,6 +59,14 @@ class ProbeProtocol(StrEnum):
     HTTP = "Http"
     HTTPS = "Https"
 
+    @classmethod
+    def _missing_(cls, value: object) -> ProbeProtocol | None:
+        # The provider compares case-insensitively, and the AKS docs (and seed 001) write "TCP".
+        for member in cls:
+            if isinstance(value, str) and value.lower() == member.value.lower():
+                return member
+        return None
+
 
 class ExternalTrafficPolicy(StrEnum):
     CLUSTER = "Cluster"
