@@ -52,6 +52,8 @@ class Resource:
     depends_on: list[str]
     provider: str | None
     inputs: dict[str, Any]
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+    """Alias specs on the request (not part of resources.json, whose keys are fixed)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -238,6 +240,8 @@ class _RecordingMonitor(_mocks.MockMonitor):
                 # A provider reference is "<urn>::<id>"; the id is unknown in preview, so keep the URN.
                 provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
                 inputs=_struct_to_plain(request.object),
+                aliases=[json_format.MessageToDict(a) for a in request.aliases]
+                + [{"urn": u} for u in request.aliasURNs],
             )
         )
         return response
