@@ -229,6 +229,10 @@ def validate_egress_nat_args(args: Mapping[str, Any]) -> list[Problem]:
             problems.append(
                 Problem("zones", list(raw_zones), f"zones of one region; got regions {sorted(regions)}")
             )
+        if len(zones) != len(raw_zones) or len(regions) > 1:
+            # The per-zone maps can only be checked against a sound zone list; checking them now
+            # would bury the one real mistake under follow-up ones.
+            zones = []
 
     strategy = _strategy(args.get("strategy", NatStrategy.ONE_PER_ZONE))
     if strategy is None:
