@@ -8,6 +8,7 @@ own validators are the source of truth for their args; this layer adds the confi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -98,10 +99,8 @@ def decode(raw: Mapping[str, Any]) -> dict[str, Any]:
             continue
         key = full_key.split(":", 1)[1]
         if isinstance(value, str) and value[:1] in "[{":
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 value = json.loads(value)
-            except json.JSONDecodeError:
-                pass
         out[key] = value
     return out
 
@@ -110,7 +109,9 @@ def _clusters(raw: Any, problems: list[Problem]) -> dict[str, Cluster]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        problems.append(Problem(_key("clusters"), raw, "must be a map of cluster name -> {context, kubernetesVersion}"))
+        problems.append(
+            Problem(_key("clusters"), raw, "must be a map of cluster name -> {context, kubernetesVersion}")
+        )
         return {}
     clusters = {}
     for name, body in raw.items():
@@ -142,10 +143,14 @@ def _aws(raw: Any, problems: list[Problem]) -> dict[str, Any] | None:
     parsed = coerce_object(raw, AwsConfig, _key("aws"), problems)
     region = parsed.get("region")
     if isinstance(region, str) and not _REGION.match(region):
-        problems.append(Problem(_key("aws.region"), region, "an AWS region code like 'ap-northeast-2' or 'us-east-1'"))
+        problems.append(
+            Problem(_key("aws.region"), region, "an AWS region code like 'ap-northeast-2' or 'us-east-1'")
+        )
     for i, account in enumerate(parsed.get("allowed_account_ids") or []):
         if isinstance(account, str) and not _ACCOUNT.match(account):
-            problems.append(Problem(_key(f"aws.allowedAccountIds[{i}]"), account, "a 12-digit AWS account id"))
+            problems.append(
+                Problem(_key(f"aws.allowedAccountIds[{i}]"), account, "a 12-digit AWS account id")
+            )
     return parsed
 
 
@@ -178,7 +183,13 @@ def _component(
         cluster_name = raw.get("cluster") if isinstance(raw, dict) else None
         if cluster_name not in settings.clusters:
             known = ", ".join(sorted(settings.clusters)) or "none defined under traffic-edge:clusters"
-            found.append(Problem(f"{key}.cluster", cluster_name, f"the name of a cluster in traffic-edge:clusters ({known})"))
+            found.append(
+                Problem(
+                    f"{key}.cluster",
+                    cluster_name,
+                    f"the name of a cluster in traffic-edge:clusters ({known})",
+                )
+            )
         else:
             cluster = settings.clusters[cluster_name]
             if "kubernetes_version" in hints_of(args_type) and "kubernetes_version" not in args:
@@ -188,9 +199,7 @@ def _component(
             found.append(Problem(_key(platform), None, f"required by traffic-edge:{section.key}"))
     if not found:
         validate: Callable[[Any], list[Problem]] = load_ref(section.validator)
-        found.extend(
-            Problem(camel_key(key, p.key), p.value, p.allowed) for p in validate(args)
-        )
+        found.extend(Problem(camel_key(key, p.key), p.value, p.allowed) for p in validate(args))
     problems.extend(found)
     if found:
         return None
@@ -203,7 +212,11 @@ def load(stack: str, raw_config: Mapping[str, Any]) -> StackSettings:
     known = {"clusters", "aws", "azure", *(s.key for s in SECTIONS)}
     for key in sorted(set(raw_config) - known):
         problems.append(
-            Problem(_key(key), raw_config[key], "unknown config key; known: " + ", ".join(_key(k) for k in sorted(known)))
+            Problem(
+                _key(key),
+                raw_config[key],
+                "unknown config key; known: " + ", ".join(_key(k) for k in sorted(known)),
+            )
         )
     settings = StackSettings(stack)
     settings.clusters = _clusters(raw_config.get("clusters"), problems)
@@ -212,7 +225,9 @@ def load(stack: str, raw_config: Mapping[str, Any]) -> StackSettings:
     if not raw_config.get("clusters") and any(
         raw_config.get(s.key) for s in SECTIONS if "kubernetes" in s.needs
     ):
-        problems.append(Problem(_key("clusters"), None, "required: the Kubernetes clusters the components go to"))
+        problems.append(
+            Problem(_key("clusters"), None, "required: the Kubernetes clusters the components go to")
+        )
     for section in SECTIONS:
         if raw_config.get(section.key) in (None, {}):
             continue

@@ -36,9 +36,22 @@ def hints_of(tp: Any) -> dict[str, Any]:
     return get_type_hints(tp, localns=vars(pulumi.output), include_extras=True)
 
 
+def required_keys(tp: Any) -> set[str]:
+    """Required keys, also when annotations are strings (PEP 563 hides Required from __required_keys__)."""
+    keys = set()
+    for name, hint in hints_of(tp).items():
+        origin = get_origin(hint)
+        if origin is Required or (getattr(tp, "__total__", True) and origin is not NotRequired):
+            keys.add(name)
+    return keys
+
+
 def is_typeddict(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, dict) and hasattr(tp, "__annotations__") and hasattr(
-        tp, "__total__"
+    return (
+        isinstance(tp, type)
+        and issubclass(tp, dict)
+        and hasattr(tp, "__annotations__")
+        and hasattr(tp, "__total__")
     )
 
 
@@ -140,7 +153,9 @@ def coerce(value: Any, tp: Any, key: str, problems: list[Problem]) -> Any:
         return value
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         for member in tp:
-            if value == member.value or (isinstance(value, str) and value.lower() == str(member.value).lower()):
+            if value == member.value or (
+                isinstance(value, str) and value.lower() == str(member.value).lower()
+            ):
                 return member
         problems.append(Problem(key, value, f"must be {_describe(tp)}"))
         return value
@@ -186,9 +201,11 @@ def coerce_object(
             )
             continue
         out[name] = coerce(raw_value, hints[name], f"{key}.{raw_key}", problems)
-    for required in sorted(getattr(tp, "__required_keys__", ())):
+    for required in sorted(required_keys(tp)):
         if required not in value and camel(required) not in value:
-            problems.append(Problem(f"{key}.{camel(required)}", None, f"required: {_describe(hints[required])}"))
+            problems.append(
+                Problem(f"{key}.{camel(required)}", None, f"required: {_describe(hints[required])}")
+            )
     return out
 
 

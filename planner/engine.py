@@ -249,7 +249,7 @@ class _RecordingMonitor(_mocks.MockMonitor):
     def RegisterResourceOutputs(self, request: Any) -> Any:
         if self._stack_urn and request.urn == self._stack_urn[0]:
             self.recording.outputs = _struct_to_plain(request.outputs)
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
 class _WarningCollector(logging.Handler):
@@ -294,9 +294,9 @@ def run(
     # What set_mocks does, minus its root Stack: run_in_stack makes the root, so that stack
     # outputs (pulumi.export) are registered on it and recorded.
     settings.configure(
-        _mocks.MockSettings(
+        _mocks.MockSettings(  # type: ignore[no-untyped-call]
             monitor=monitor,
-            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),  # type: ignore[no-untyped-call]
             engine=_mocks.MockEngine(logger),
             project=project,
             stack=stack,

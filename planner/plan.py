@@ -102,7 +102,9 @@ def schema_problems(rec: Recording, versions: dict[str, str]) -> list[str]:
         cluster = cluster_of(rec, res)
         version = versions.get(cluster)
         if version is None:
-            problems.append(f"{describe(res.inputs)} ({res.urn}): no cluster/version known for provider {res.provider}")
+            problems.append(
+                f"{describe(res.inputs)} ({res.urn}): no cluster/version known for provider {res.provider}"
+            )
             continue
         for p in validate_manifest(res.inputs, version):
             problems.append(f"{describe(res.inputs)} [cluster {cluster}, Kubernetes {version}]: {p}")

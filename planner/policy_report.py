@@ -38,7 +38,8 @@ def evaluate(rec: Recording) -> Report:
         from policies.evaluate import evaluate_recording
     except ImportError:
         return Report()
-    return evaluate_recording(rec)
+    report: Report = evaluate_recording(rec)
+    return report
 
 
 def write_report(report: Report, path: Path) -> None:
