@@ -46,7 +46,18 @@ class Section:
     """Stack output name -> attribute of the component."""
 
 
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        key="traefik",
+        component="components.traefik_gateway:TraefikGateway",
+        args_type="components.traefik_values:TraefikGatewayArgs",
+        validator="components.traefik_values:validate_traefik_args",
+        needs=("kubernetes",),
+        default_name="traefik",
+        description="Traefik reverse proxy with CRD routes, rate limits and the PROXY-protocol edge trust (seed 003)",
+        exports={"traefikServiceName": "service_name", "traefikRoutes": "routes"},
+    ),
+)
 
 CrossCheck = Callable[["StackSettings"], list[Problem]]
 CROSS_CHECKS: tuple[CrossCheck, ...] = ()

@@ -223,7 +223,7 @@ class _RecordingMonitor(_mocks.MockMonitor):
         return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         urn = response.urn
         if request.type == "pulumi:pulumi:Stack":
             self._stack_urn.append(urn)
