@@ -18,7 +18,7 @@ from typing import Any, Required, TypedDict
 from components.errors import ArgsError, Problem
 from components.kube_versions import SUPPORTED_MAX, SUPPORTED_MIN, KubeVersion
 from edge_stack.sections import CROSS_CHECKS, SECTIONS, Section, load_ref
-from edge_stack.typed import camel_key, coerce_object, hints_of
+from edge_stack.typed import camel, camel_key, coerce_object, hints_of
 
 PROJECT = "traffic-edge"
 
@@ -167,6 +167,12 @@ def _azure(raw: Any, problems: list[Problem]) -> dict[str, Any] | None:
     return parsed
 
 
+def _top_arg(full_key: str, section_key: str) -> str:
+    """`traffic-edge:squid.ports[0].port` -> `ports` (the section's top-level arg)."""
+    rest = full_key[len(section_key) + 1 :] if full_key.startswith(section_key + ".") else full_key
+    return re.split(r"[.\[]", rest, maxsplit=1)[0]
+
+
 def _component(
     section: Section, raw: Any, settings: StackSettings, problems: list[Problem]
 ) -> ComponentSettings | None:
@@ -197,9 +203,21 @@ def _component(
     for platform, present in (("aws", settings.aws), ("azure", settings.azure)):
         if platform in section.needs and present is None:
             found.append(Problem(_key(platform), None, f"required by traffic-edge:{section.key}"))
-    if not found:
-        validate: Callable[[Any], list[Problem]] = load_ref(section.validator)
-        found.extend(Problem(camel_key(key, p.key), p.value, p.allowed) for p in validate(args))
+    # The component's validator runs too, so that every problem is listed in one go; the
+    # args whose shape is already wrong are left out of it (one message per bad value).
+    shape_bad = {_top_arg(p.key, key) for p in found}
+    validate: Callable[[Any], list[Problem]] = load_ref(section.validator)
+    try:
+        semantic = validate({k: v for k, v in args.items() if camel(k) not in shape_bad})
+    except (TypeError, AttributeError, ValueError, KeyError):
+        if not found:
+            raise
+        semantic = []
+    found.extend(
+        Problem(camel_key(key, p.key), p.value, p.allowed)
+        for p in semantic
+        if _top_arg(camel_key(key, p.key), key) not in shape_bad
+    )
     problems.extend(found)
     if found:
         return None

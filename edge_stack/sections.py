@@ -48,6 +48,20 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section(
+        key="egressNat",
+        component="components.egress_nat:EgressNatGateways",
+        args_type="components.egress_nat:EgressNatGatewaysArgs",
+        validator="components.nat_plan:validate_egress_nat_args",
+        needs=("aws",),
+        default_name="egress",
+        description="One NAT gateway per availability zone with stable, protected Elastic IPs (seed 000)",
+        exports={
+            "egressIps": "egress_ips",
+            "natGateways": "nat_gateways",
+            "natMonthlyCostEstimate": "monthly_cost_estimate",
+        },
+    ),
+    Section(
         key="traefik",
         component="components.traefik_gateway:TraefikGateway",
         args_type="components.traefik_values:TraefikGatewayArgs",
@@ -60,4 +74,23 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 CrossCheck = Callable[["StackSettings"], list[Problem]]
-CROSS_CHECKS: tuple[CrossCheck, ...] = ()
+
+
+def nat_zones_in_region(settings: StackSettings) -> list[Problem]:
+    """NAT gateways live in the stack's AWS region: a zone of another region is a typo."""
+    nat = settings.components.get("egressNat")
+    if nat is None or settings.aws is None:
+        return []
+    region = settings.aws["region"]
+    return [
+        Problem(
+            f"traffic-edge:egressNat.zones[{i}]",
+            zone,
+            f"a zone of the stack's AWS region {region} (traffic-edge:aws.region), like {region}a",
+        )
+        for i, zone in enumerate(nat.args.get("zones") or [])
+        if not (zone.startswith(region) and len(zone) == len(region) + 1)
+    ]
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (nat_zones_in_region,)

@@ -200,10 +200,11 @@ class _Mocks(_mocks.Mocks):
         return f"{args.name}-id", state
 
     def call(self, args: _mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        # The mock monitor iterates the failures list: it must be a list, never None.
         fn = self.calls.get(args.token)
         if fn is None:
-            return {}, None
-        return fn(dict(args.args)), None
+            return {}, []
+        return fn(dict(args.args)), []
 
 
 class _RecordingMonitor(_mocks.MockMonitor):
