@@ -1,0 +1,7 @@
+"""The traffic-edge CrossGuard policies.
+
+Each policy lives in an importable module so the tests and `make plan` (through
+`policies.evaluate`) run exactly the functions `pulumi preview --policy-pack policies` runs.
+Only `__main__.py` builds the `PolicyPack`: constructing one starts a gRPC server and blocks.
+Nothing here imports the components: the pack's own virtualenv has only pulumi-policy.
+"""
