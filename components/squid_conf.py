@@ -331,6 +331,8 @@ def render_squid_conf(args: SquidConfArgs) -> str:
         "",
         f"pid_filename {PID_FILE}",
         f"coredump_dir {SPOOL_DIR}",
+        "# The ICMP pinger needs CAP_NET_RAW, which the pod drops; without it Squid would log its failures.",
+        "pinger_enable off",
         "# Container nofile limits can be ~1M; Squid sizes its fd tables by it.",
         "max_filedescriptors 65536",
         f"shutdown_lifetime {lifetime} seconds",

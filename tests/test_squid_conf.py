@@ -134,6 +134,7 @@ def test_operational_options() -> None:
     assert directives(text, "pid_filename") == ["/run/squid/squid.pid"]
     assert directives(text, "httpd_suppress_version_string") == ["on"]
     assert directives(text, "forwarded_for") == ["delete"]
+    assert directives(text, "pinger_enable") == ["off"]
 
 
 def test_defaults() -> None:
