@@ -173,8 +173,8 @@ class AksTcpLoadBalancerArgs(TypedDict, total=False):
     """Give the cluster's control-plane identity Network Contributor on `network_resource_group`
     (default True). Set False when that assignment already exists."""
     cluster_principal_id: pulumi.Input[str]
-    """Object (principal) ID of the cluster's control-plane identity. Give this or `cluster`."""
-    cluster: AksClusterRef
+    """Object (principal) ID of the cluster's control-plane identity. Give this or `aks_cluster`."""
+    aks_cluster: AksClusterRef
     """The AKS cluster whose control-plane identity is looked up (never the kubelet identity)."""
     subscription_id: pulumi.Input[str]
     """Subscription of `network_resource_group`; default: the azure-native provider's subscription."""
@@ -596,18 +596,18 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
     if not isinstance(grant, bool):
         p.append(Problem("grant_network_contributor", grant, "use true or false"))
     elif not grant:
-        for key in ("cluster_principal_id", "cluster", "subscription_id"):
+        for key in ("cluster_principal_id", "aks_cluster", "subscription_id"):
             if key in args:
                 p.append(Problem(key, args[key], "only used when grant_network_contributor is true"))
     else:
         has_principal = "cluster_principal_id" in args
-        has_cluster = "cluster" in args
+        has_cluster = "aks_cluster" in args
         if has_principal and has_cluster:
             p.append(
                 Problem(
-                    "cluster",
-                    args["cluster"],
-                    "give either cluster_principal_id or cluster (to look the identity up), not both",
+                    "aks_cluster",
+                    args["aks_cluster"],
+                    "give either cluster_principal_id or aks_cluster (to look the identity up), not both",
                 )
             )
         elif not has_principal and not has_cluster:
@@ -632,15 +632,17 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
                 )
             )
         if has_cluster:
-            cluster = args["cluster"]
+            cluster = args["aks_cluster"]
             if not isinstance(cluster, dict) or set(cluster) != {"name", "resource_group_name"}:
                 p.append(
-                    Problem("cluster", cluster, "use {name: <AKS cluster>, resource_group_name: <its group>}")
+                    Problem(
+                        "aks_cluster", cluster, "use {name: <AKS cluster>, resource_group_name: <its group>}"
+                    )
                 )
             else:
                 _name(
                     p,
-                    "cluster.name",
+                    "aks_cluster.name",
                     cluster["name"],
                     re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]*$"),
                     "use the AKS cluster name: 1-63 letters, digits, '-_'",
@@ -648,7 +650,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
                 )
                 _name(
                     p,
-                    "cluster.resource_group_name",
+                    "aks_cluster.resource_group_name",
                     cluster["resource_group_name"],
                     _RESOURCE_GROUP,
                     "use an Azure resource group name: 1-90 letters, digits, '-_.()', not ending in '.'",

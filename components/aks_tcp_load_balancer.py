@@ -95,7 +95,7 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
     internal_subnet, internal_ip, external_traffic_policy, session_affinity,
     probe_interval_seconds, probe_threshold, tcp_idle_timeout_minutes,
     load_balancer_source_ranges, allowed_ip_ranges, kubernetes_version, cloud_provider_version,
-    grant_network_contributor, cluster_principal_id, cluster, subscription_id.
+    grant_network_contributor, cluster_principal_id, aks_cluster, subscription_id.
     Each field is documented on the TypedDict.
 
     Settings the configured cloud-provider-azure version ignores (num-of-probe before 1.27,
@@ -181,7 +181,7 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
         principal = (
             pulumi.Output.from_input(args["cluster_principal_id"])
             if "cluster_principal_id" in args
-            else lookup_control_plane_principal_id(args["cluster"], self)
+            else lookup_control_plane_principal_id(args["aks_cluster"], self)
         )
         group = args["network_resource_group"]
         scope = subscription.apply(lambda sub: resource_group_scope(sub, group))

@@ -355,8 +355,8 @@ def test_per_port_window_combines_with_the_global_setting() -> None:
         ),
         (
             {"typo_key": 1},
-            "typo_key: 1 is not allowed: unknown key; known keys: allowed_ip_ranges, cloud_provider_version, "
-            "cluster, cluster_principal_id, create_namespace, dns_label, external_traffic_policy, frontend, "
+            "typo_key: 1 is not allowed: unknown key; known keys: aks_cluster, allowed_ip_ranges, "
+            "cloud_provider_version, cluster_principal_id, create_namespace, dns_label, external_traffic_policy, frontend, "
             "grant_network_contributor, internal_ip, internal_subnet, kubernetes_version, "
             "load_balancer_source_ranges, location, namespace, network_resource_group, ports, "
             "probe_interval_seconds, probe_threshold, public_ip_name, selector, service_name, session_affinity, "
@@ -481,18 +481,19 @@ def test_frontend_specific_keys_are_rejected_elsewhere() -> None:
 
 def test_principal_comes_from_exactly_one_place() -> None:
     cluster = {"name": "aks-kimmap", "resource_group_name": "rg-aks"}
-    assert problems(cluster=cluster) == [
-        "cluster: {'name': 'aks-kimmap', 'resource_group_name': 'rg-aks'} is not allowed: give either "
-        "cluster_principal_id or cluster (to look the identity up), not both"
+    assert problems(aks_cluster=cluster) == [
+        "aks_cluster: {'name': 'aks-kimmap', 'resource_group_name': 'rg-aks'} is not allowed: give either "
+        "cluster_principal_id or aks_cluster (to look the identity up), not both"
     ]
     assert [p.render() for p in validate_aks_tcp_load_balancer_args(without("cluster_principal_id"))] == [
         "cluster_principal_id: None is not allowed: give the control-plane identity's principal ID, or cluster "
         "{name, resource_group_name} to look it up, or set grant_network_contributor to false"
     ]
-    assert validate_aks_tcp_load_balancer_args(without("cluster_principal_id", cluster=cluster)) == []
+    assert validate_aks_tcp_load_balancer_args(without("cluster_principal_id", aks_cluster=cluster)) == []
     assert [
-        p.render() for p in validate_aks_tcp_load_balancer_args(without("cluster_principal_id", cluster={}))
-    ] == ["cluster: {} is not allowed: use {name: <AKS cluster>, resource_group_name: <its group>}"]
+        p.render()
+        for p in validate_aks_tcp_load_balancer_args(without("cluster_principal_id", aks_cluster={}))
+    ] == ["aks_cluster: {} is not allowed: use {name: <AKS cluster>, resource_group_name: <its group>}"]
 
 
 def test_without_the_grant_the_identity_keys_are_dead_and_rejected() -> None:

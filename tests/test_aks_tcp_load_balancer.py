@@ -328,7 +328,7 @@ def test_principal_and_subscription_are_looked_up_when_not_given(
     identity: dict[str, Any], expected: str
 ) -> None:
     seen: list[tuple[str, dict[str, Any]]] = []
-    args = without("cluster_principal_id", "subscription_id", cluster=CLUSTER)
+    args = without("cluster_principal_id", "subscription_id", aks_cluster=CLUSTER)
     role = plan(args, calls=cluster_calls(identity, seen)).get(ROLE, "kimmap-network-contributor")
     scope = resource_group_scope(LOOKED_UP_SUBSCRIPTION, "rg-network")
     definition = role_definition_id(LOOKED_UP_SUBSCRIPTION)
@@ -341,7 +341,7 @@ def test_principal_and_subscription_are_looked_up_when_not_given(
 
 
 def test_a_cluster_without_a_managed_identity_fails_with_what_to_do() -> None:
-    args = without("cluster_principal_id", cluster=CLUSTER)
+    args = without("cluster_principal_id", aks_cluster=CLUSTER)
     with pytest.raises(ValueError) as err:
         plan(args, calls=cluster_calls(None, []))
     # Pulumi may prefix which input it was resolving; the message itself is ours, word for word.
