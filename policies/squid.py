@@ -12,7 +12,18 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from policies._props import UNKNOWN, ReportViolation, get, items, k8s_name, mapping, path, selects, to_int
+from policies._props import (
+    UNKNOWN,
+    ReportViolation,
+    get,
+    items,
+    k8s_name,
+    mapping,
+    path,
+    plain,
+    selects,
+    to_int,
+)
 
 ZONE_KEY = "topology.kubernetes.io/zone"
 SQUID_COMPONENT = "traffic-edge:index:SquidProxy"
@@ -55,10 +66,10 @@ def check_squid_zone_spread(args: ResourceValidationArgs, report_violation: Repo
                 f"minDomains is {min_domains!r}, not 2 or more (with fewer zones visible the scheduler "
                 "treats one zone as a full spread)"
             )
-        selector = path(c, "labelSelector", "matchLabels")
+        selector = plain(path(c, "labelSelector", "matchLabels"))
         if not isinstance(selector, Mapping) or not selector or not selects(selector, pod_labels):
             problems.append(
-                f"its labelSelector {selector!r} does not select the pod labels {dict(pod_labels)!r} "
+                f"its labelSelector {selector!r} does not select the pod labels {plain(pod_labels)!r} "
                 "(the constraint would count no pods)"
             )
         found.append(problems)
