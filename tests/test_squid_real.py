@@ -571,3 +571,15 @@ def test_smp_workers_serve_traffic_and_the_manager(net: TestNet) -> None:
         info = get(net, "/squid-internal-mgr/info", source="127.0.0.1", host="127.0.0.1:3130", port=3130)
         assert info.status == 200
         assert sorted(_kids(smp)) == ["squid-1", "squid-2", "squid-coord-3"]
+
+
+def _counter(net: TestNet, name: str) -> float:
+    page = _manager(net, "127.0.0.1", "counters").body.decode()
+    return float(next(line.split("=")[1] for line in page.splitlines() if line.startswith(f"{name} =")))
+
+
+def test_denied_requests_show_in_the_counter_the_dashboard_charts(net: TestNet, squid: Squid) -> None:
+    # The dashboard's "errors and denied" panel relies on Squid counting a 403 as a client error.
+    before = _counter(net, "client_http.errors")
+    assert get(net, "http://evilslack.com/").status == 403
+    assert _counter(net, "client_http.errors") == before + 1

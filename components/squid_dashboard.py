@@ -1,0 +1,209 @@
+"""The Grafana dashboard for a SquidProxy: panels over the boynux/squid-exporter (v1.13) metrics.
+
+Shipped as a ConfigMap labelled `grafana_dashboard: "1"`, which the Grafana Helm chart's
+dashboard sidecar loads. Every query is scoped to one proxy by `namespace` and `job` (the
+ServiceMonitor makes `job` the Service name), so two proxies in one cluster never mix.
+
+Metric names are the exporter's: counters from Squid's `counters` page
+(`squid_client_http_requests_total`, `squid_server_all_kbytes_in_kbytes_total`, ...), the
+5-minute service-time percentiles from `service_times` (`squid_HTTP_Requests_All_50`, in
+seconds) and `squid_up`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+DASHBOARD_LABEL = {"grafana_dashboard": "1"}
+"""What the Grafana chart's sidecar watches for (its default `sidecar.dashboards.label`)."""
+
+_RATE = "$__rate_interval"
+
+
+def _target(expr: str, legend: str, ref: str) -> dict[str, Any]:
+    return {
+        "datasource": {"type": "prometheus", "uid": "${datasource}"},
+        "expr": expr,
+        "legendFormat": legend,
+        "refId": ref,
+    }
+
+
+def _panel(
+    panel_id: int,
+    title: str,
+    kind: str,
+    unit: str,
+    grid: tuple[int, int, int, int],
+    targets: list[dict[str, Any]],
+    description: str,
+) -> dict[str, Any]:
+    x, y, w, h = grid
+    return {
+        "id": panel_id,
+        "type": kind,
+        "title": title,
+        "description": description,
+        "datasource": {"type": "prometheus", "uid": "${datasource}"},
+        "gridPos": {"x": x, "y": y, "w": w, "h": h},
+        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+        "options": {},
+        "targets": targets,
+    }
+
+
+def dashboard(title: str, namespace: str, job: str) -> dict[str, Any]:
+    """The dashboard model (Grafana JSON) for the proxy whose metrics carry `namespace` and `job`."""
+    sel = f'namespace="{namespace}", job="{job}"'
+
+    def rate(metric: str, by: str = "") -> str:
+        group = f" by ({by})" if by else ""
+        return f"sum{group} (rate({metric}{{{sel}}}[{_RATE}]))"
+
+    panels = [
+        _panel(
+            1,
+            "Squid up",
+            "stat",
+            "none",
+            (0, 0, 6, 6),
+            [
+                _target(f"sum(squid_up{{{sel}}})", "pods answering", "A"),
+                _target(f"count(squid_up{{{sel}}})", "pods scraped", "B"),
+            ],
+            "Pods whose exporter could read Squid's cache manager over loopback, out of the pods scraped.",
+        ),
+        _panel(
+            2,
+            "Client requests per second",
+            "timeseries",
+            "reqps",
+            (6, 0, 9, 6),
+            [
+                _target(rate("squid_client_http_requests_total", "pod"), "{{pod}}", "A"),
+                _target(rate("squid_client_http_requests_total"), "total", "B"),
+            ],
+            "Requests clients sent to the proxy, per pod: an uneven split means zone spreading or local-zone routing is off.",
+        ),
+        _panel(
+            3,
+            "Errors and denied requests",
+            "timeseries",
+            "percentunit",
+            (15, 0, 9, 6),
+            [
+                _target(
+                    f"{rate('squid_client_http_errors_total')} / clamp_min({rate('squid_client_http_requests_total')}, 1e-9)",
+                    "client errors (403 denied included) / requests",
+                    "A",
+                ),
+                _target(
+                    f"{rate('squid_server_all_errors_total')} / clamp_min({rate('squid_server_all_requests_total')}, 1e-9)",
+                    "upstream errors / upstream requests",
+                    "B",
+                ),
+            ],
+            "Client-side errors count every error reply, so a request to a host off the allowlist (403) shows here; "
+            "upstream errors are failures talking to the destinations.",
+        ),
+        _panel(
+            4,
+            "Service time (Squid's 5-minute percentiles)",
+            "timeseries",
+            "s",
+            (0, 6, 12, 8),
+            [
+                _target(f"max(squid_HTTP_Requests_All_50{{{sel}}})", "HTTP p50 (worst pod)", "A"),
+                _target(f"max(squid_HTTP_Requests_All_95{{{sel}}})", "HTTP p95 (worst pod)", "B"),
+                _target(f"max(squid_DNS_Lookups_95{{{sel}}})", "DNS lookup p95 (worst pod)", "C"),
+            ],
+            "Time from request to last byte as Squid measures it; DNS lookups are part of every uncached request.",
+        ),
+        _panel(
+            5,
+            "Client traffic",
+            "timeseries",
+            "Bps",
+            (12, 6, 12, 8),
+            [
+                _target(f"{rate('squid_client_http_kbytes_in_kbytes_total')} * 1024", "from clients", "A"),
+                _target(f"{rate('squid_client_http_kbytes_out_kbytes_total')} * 1024", "to clients", "B"),
+            ],
+            "Bytes between the cluster's pods and the proxy.",
+        ),
+        _panel(
+            6,
+            "Server traffic (egress through the NAT gateways)",
+            "timeseries",
+            "Bps",
+            (0, 14, 12, 8),
+            [
+                _target(f"{rate('squid_server_all_kbytes_out_kbytes_total')} * 1024", "to destinations", "A"),
+                _target(
+                    f"{rate('squid_server_all_kbytes_in_kbytes_total')} * 1024", "from destinations", "B"
+                ),
+            ],
+            "Bytes between the proxy and the allowlisted destinations: what the NAT gateways carry and bill.",
+        ),
+        _panel(
+            7,
+            "Upstream requests per second",
+            "timeseries",
+            "reqps",
+            (12, 14, 12, 8),
+            [
+                _target(rate("squid_server_all_requests_total"), "requests", "A"),
+                _target(rate("squid_server_all_errors_total"), "errors", "B"),
+            ],
+            "Requests Squid made to destinations; fewer than client requests when requests are denied.",
+        ),
+    ]
+    return {
+        "title": title,
+        "uid": _uid(namespace, job),
+        "tags": ["squid", "egress", "traffic-edge"],
+        "timezone": "browser",
+        "schemaVersion": 39,
+        "version": 1,
+        "refresh": "30s",
+        "time": {"from": "now-6h", "to": "now"},
+        "templating": {
+            "list": [
+                {
+                    "name": "datasource",
+                    "label": "Prometheus",
+                    "type": "datasource",
+                    "query": "prometheus",
+                    "current": {},
+                    "hide": 0,
+                }
+            ]
+        },
+        "panels": panels,
+    }
+
+
+def _uid(namespace: str, job: str) -> str:
+    # Grafana uids are at most 40 characters; a stable one keeps links and stars across updates.
+    return "squid-" + hashlib.sha256(f"{namespace}/{job}".encode()).hexdigest()[:20]
+
+
+def dashboard_configmap(name: str, namespace: str, proxy_namespace: str, job: str) -> dict[str, Any]:
+    """The ConfigMap manifest that the Grafana sidecar turns into the dashboard."""
+    model = dashboard(f"Squid egress proxy {proxy_namespace}/{job}", proxy_namespace, job)
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": {
+                **DASHBOARD_LABEL,
+                "app.kubernetes.io/name": "squid",
+                "app.kubernetes.io/instance": job,
+            },
+        },
+        "data": {f"{proxy_namespace}-{job}.json": json.dumps(model, indent=2, sort_keys=True)},
+    }
