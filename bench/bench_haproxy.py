@@ -97,10 +97,28 @@ def measure() -> dict[str, dict[str, list[float]]]:
             net.run(net.proxy, ["haproxy", "-db", "-f", str(edge_cfg)], stdout=subprocess.DEVNULL),
         ]
         try:
-            time.sleep(1.5)  # first health checks: both servers UP before measuring
-            for p in procs:
-                if p.poll() is not None:
+            # Measure only once both backends are UP: a DOWN backend makes HAProxy close
+            # connections, which wrk in close mode would count as fast "requests".
+            deadline = time.monotonic() + 20
+            while True:
+                if any(p.poll() is not None for p in procs):
                     raise RuntimeError("haproxy exited at start; run the config through haproxy -c")
+                try:
+                    csv = net.check_output(net.proxy, ["curl", "-s", "http://127.0.0.1:8404/stats;csv"])
+                except subprocess.CalledProcessError:
+                    csv = ""  # not listening yet
+                if (
+                    sum(
+                        1
+                        for ln in csv.splitlines()
+                        if ln.startswith(("be_pp,gw1,", "be_plain,gw1,")) and ",UP," in ln
+                    )
+                    == 2
+                ):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"backends not UP:\n{csv}")
+                time.sleep(0.2)
             for i in range(ROUNDS):
                 for mode, keepalive in (("connections", False), ("throughput", True)):
                     # Alternate which side goes first, so warm-up and drift do not favour one.
