@@ -3,7 +3,7 @@ dependsOn), both traffic policies, the identity lookups, warnings and outputs.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -27,20 +27,6 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 GET_CLUSTER = "azure-native:containerservice:getManagedCluster"
 GET_CLIENT_CONFIG = "azure-native:authorization:getClientConfig"
 GET_PIP = "azure-native:network:getPublicIPAddress"
-
-
-@pytest.fixture(autouse=True)
-def invoke_failures_as_list(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Pulumi's MockMonitor iterates the failures of an invoke; the engine answers None (no failures),
-    which makes every invoke raise TypeError. Normalise until the engine returns []."""
-    original = engine._Mocks.call
-
-    def call(self: Any, args: Any) -> Any:
-        result, failures = original(self, args)
-        return result, failures or []
-
-    monkeypatch.setattr(engine._Mocks, "call", call)
-    yield
 
 
 def seed(**overrides: Any) -> dict[str, Any]:
