@@ -844,6 +844,9 @@ class ProxyProtocolIngress(pulumi.ComponentResource):
         a: Mapping[str, Any] = args
         child = pulumi.ResourceOptions(parent=self)
         self.haproxy_cfg_text = render_haproxy_cfg(haproxy_config(a, name))
+        # Generated files the stack writes to out/plan/<stack>/configs/<name>/ (external HAProxy
+        # has no ConfigMap: this is where its operators take the file from).
+        self.config_files = {"haproxy.cfg": self.haproxy_cfg_text}
         placement = Placement(a.get("placement", Placement.IN_CLUSTER.value))
 
         lb_ip: str | None = None

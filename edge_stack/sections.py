@@ -48,6 +48,16 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section(
+        key="onpremIngress",
+        component="components.proxy_protocol_ingress:ProxyProtocolIngress",
+        args_type="components.proxy_protocol_ingress:ProxyProtocolIngressArgs",
+        validator="components.proxy_protocol_ingress:validate_proxy_protocol_ingress_args",
+        needs=("kubernetes",),
+        default_name="edge",
+        description="MetalLB (L2) + HAProxy sending PROXY v2 to the Istio ingress gateway (seed 004)",
+        exports={"onpremLoadBalancerIp": "load_balancer_ip"},
+    ),
+    Section(
         key="egressNat",
         component="components.egress_nat:EgressNatGateways",
         args_type="components.egress_nat:EgressNatGatewaysArgs",
@@ -93,4 +103,47 @@ def nat_zones_in_region(settings: StackSettings) -> list[Problem]:
     ]
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (nat_zones_in_region,)
+def traefik_trusts_the_haproxy_edge(settings: StackSettings) -> list[Problem]:
+    """Traefik behind the on-prem HAProxy trusts exactly that HAProxy, nothing wider.
+
+    A PROXY receiver believes whatever client address its trusted peers write; trusting
+    more than the edge lets anyone who reaches Traefik directly forge client IPs.
+    """
+    from components.proxy_protocol_ingress import traefik_trust
+
+    traefik, edge = settings.components.get("traefik"), settings.components.get("onpremIngress")
+    if traefik is None or edge is None or traefik.cluster != edge.cluster:
+        return []
+    if not traefik.args.get("proxy_protocol"):
+        return []
+    expected = traefik_trust(edge.args, edge.name)
+    problems = []
+    pods = expected.get("trusted_pods") or {}
+    if "trusted_pods" in expected and traefik.args.get("trusted_pods") != expected["trusted_pods"]:
+        problems.append(
+            Problem(
+                "traffic-edge:traefik.trustedPods",
+                traefik.args.get("trusted_pods"),
+                "the HAProxy pods of traffic-edge:onpremIngress on the same cluster: "
+                f"namespace {pods['namespace']!r}, matchLabels {pods['match_labels']}",
+            )
+        )
+    edge_cidrs = expected.get("trusted_cidrs") or []
+    if edge_cidrs:
+        import ipaddress
+
+        nets = [ipaddress.ip_network(c) for c in edge_cidrs]
+        for i, cidr in enumerate(traefik.args.get("trusted_cidrs") or []):
+            net = ipaddress.ip_network(cidr, strict=False)
+            if not any(net.version == n.version and net.subnet_of(n) for n in nets):  # type: ignore[arg-type]
+                problems.append(
+                    Problem(
+                        f"traffic-edge:traefik.trustedCidrs[{i}]",
+                        cidr,
+                        f"inside the HAProxy source CIDRs of traffic-edge:onpremIngress ({', '.join(edge_cidrs)})",
+                    )
+                )
+    return problems
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (nat_zones_in_region, traefik_trusts_the_haproxy_edge)

@@ -70,12 +70,18 @@ class Resource:
         }
 
     @property
+    def is_kubernetes_patch(self) -> bool:
+        """A server-side-apply patch of an object someone else owns (partial by design)."""
+        return self.custom and self.type.startswith("kubernetes:") and self.type.endswith("Patch")
+
+    @property
     def is_kubernetes_object(self) -> bool:
         return (
             self.custom
             and self.type.startswith("kubernetes:")
             and not self.type.startswith("pulumi:providers:")
             and not self.type.startswith("kubernetes:helm.sh/")
+            and not self.is_kubernetes_patch
             and "apiVersion" in self.inputs
             and "kind" in self.inputs
         )

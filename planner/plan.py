@@ -131,6 +131,15 @@ def write_plan(stack: str, rec: Recording, out: Path, root: Path = REPO) -> dict
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(manifest_yaml(res.inputs))
             manifests += 1
+        elif res.is_kubernetes_patch:
+            path = (
+                out
+                / "patches"
+                / cluster_of(rec, res)
+                / _file_name({"kind": res.type.rsplit(":", 1)[1], **res.inputs})
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(manifest_yaml(res.inputs))
         elif res.type.startswith("kubernetes:helm.sh/"):
             path = out / "helm" / cluster_of(rec, res) / f"{res.name}.yaml"
             path.parent.mkdir(parents=True, exist_ok=True)
