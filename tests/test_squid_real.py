@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 
 from components.squid_conf import SquidConfArgs, render_squid_conf, validate_squid_conf_args
+from components.squid_proxy import manifests
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
 
@@ -77,7 +78,7 @@ def _requirements() -> None:
 
 
 class _Upstream(BaseHTTPRequestHandler):
-    """Echoes what it received as JSON; /slow streams its body over ~2 s."""
+    """Echoes what it received as JSON; /slow streams its body in 0.25 s chunks (8, or ?chunks=N)."""
 
     protocol_version = "HTTP/1.1"
     server_version = "upstream"
@@ -86,8 +87,9 @@ class _Upstream(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        if self.path.endswith("/slow"):
-            chunks = [f"chunk-{i}\n".encode() for i in range(8)]
+        if "/slow" in self.path:
+            count = int(self.path.rsplit("chunks=", 1)[1]) if "chunks=" in self.path else 8
+            chunks = [f"chunk-{i}\n".encode() for i in range(count)]
             self.send_response(200)
             self.send_header("Content-Length", str(sum(map(len, chunks))))
             self.end_headers()
@@ -518,7 +520,7 @@ PARSE_CASES: dict[str, SquidConfArgs] = {
     "the real-traffic tests' args": TEST_ARGS,
 }
 
-PLANNED = sorted(Path(__file__).resolve().parent.parent.glob("out/plan/*/configs/**/squid*.conf"))
+PLANNED = sorted(Path(__file__).resolve().parent.parent.glob("out/plan/*/configs/**/*squid*.conf"))
 
 
 def squid_parse(conf_text: str) -> list[str]:
@@ -583,3 +585,37 @@ def test_denied_requests_show_in_the_counter_the_dashboard_charts(net: TestNet, 
     before = _counter(net, "client_http.errors")
     assert get(net, "http://evilslack.com/").status == 403
     assert _counter(net, "client_http.errors") == before + 1
+
+
+def test_the_deployments_pre_stop_hook_drains_and_outlasts_squid(net: TestNet) -> None:
+    # The exact preStop command of the generated Deployment, pointed at the test's config file.
+    proxy_args = {
+        **TEST_ARGS,
+        "namespace": "egress",
+        "kubernetes_version": "1.33",
+        "zones": ["a", "b"],
+        "client_namespaces": ["apps"],
+    }
+    deployment = next(m for m in manifests("squid", proxy_args) if m["kind"] == "Deployment")
+    squid_container = deployment["spec"]["template"]["spec"]["containers"][0]
+    pre_stop = squid_container["lifecycle"]["preStop"]["exec"]["command"]
+    conf_in_pod = squid_container["command"][squid_container["command"].index("-f") + 1]
+    with running_squid(net, TEST_ARGS, port=3131) as own:
+        with net.entered(net.proxy):
+            conn = http.client.HTTPConnection(
+                "127.0.0.1", 3131, timeout=30, source_address=(ALLOWED_CLIENT, 0)
+            )
+            conn.connect()
+        try:
+            # 32 chunks: ~8 s, so the response is still streaming when the hook's `-k shutdown` (5 s) runs.
+            conn.request("GET", "http://api.slack.com/slow?chunks=32")
+            resp = conn.getresponse()
+            hook = subprocess.Popen([p.replace(conf_in_pod, str(own.conf)) for p in pre_stop])
+            body = resp.read()
+            assert resp.status == 200
+            assert body == b"".join(f"chunk-{i}\n".encode() for i in range(32))
+        finally:
+            conn.close()
+        assert hook.wait(timeout=60) == 0
+        # When the hook returns the kubelet sends SIGTERM; by then Squid must already be gone.
+        assert own.proc.poll() == 0
