@@ -48,6 +48,16 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section(
+        key="aksIngress",
+        component="components.aks_tcp_load_balancer:AksTcpLoadBalancer",
+        args_type="components.aks_lb_annotations:AksTcpLoadBalancerArgs",
+        validator="components.aks_lb_annotations:validate_aks_tcp_load_balancer_args",
+        needs=("azure", "kubernetes"),
+        default_name="tcp-ingress",
+        description="TCP service on AKS behind an Azure Load Balancer with a fixed public IP and TCP probes (seed 001)",
+        exports={"aksIngressIp": "ip_address", "aksIngressFqdn": "fqdn", "aksIngressAnnotations": "annotations"},
+    ),
+    Section(
         key="onpremIngress",
         component="components.proxy_protocol_ingress:ProxyProtocolIngress",
         args_type="components.proxy_protocol_ingress:ProxyProtocolIngressArgs",

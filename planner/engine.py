@@ -54,6 +54,8 @@ class Resource:
     inputs: dict[str, Any]
     aliases: list[dict[str, Any]] = field(default_factory=list)
     """Alias specs on the request (not part of resources.json, whose keys are fixed)."""
+    read: bool = False
+    """An existing resource read with `.get()`: in the stack, never created or deleted by it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -243,12 +245,33 @@ class _RecordingMonitor(_mocks.MockMonitor):
                 custom=bool(request.custom),
                 protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete),
-                depends_on=list(request.dependencies),
+                depends_on=sorted(request.dependencies),
                 # A provider reference is "<urn>::<id>"; the id is unknown in preview, so keep the URN.
                 provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
                 inputs=_struct_to_plain(request.object),
                 aliases=[json_format.MessageToDict(a) for a in request.aliases]
                 + [{"urn": u} for u in request.aliasURNs],
+            )
+        )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802
+        # `Resource.get(...)`: an existing resource read into the stack, never created or
+        # deleted by it. Recorded like a registration, with the id read in `inputs`.
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self.recording.resources.append(
+            Resource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                custom=True,
+                protect=False,
+                retain_on_delete=False,
+                depends_on=sorted(request.dependencies),
+                provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
+                inputs={"id": request.id, **_struct_to_plain(request.properties)},
+                read=True,
             )
         )
         return response

@@ -6,6 +6,9 @@ import shutil
 from collections.abc import Callable
 from typing import Any
 
+# Imported up front: hypothesis's pytest plugin importing it lazily at summary time, after a
+# test whose invoke failed inside the engine, has crashed CPython 3.11.7's AST constructor.
+import hypothesis  # noqa: F401
 import pytest
 
 from planner import engine

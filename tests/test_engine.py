@@ -116,3 +116,23 @@ def test_program_errors_propagate() -> None:
         run(broken)
     # and the engine is usable again afterwards
     assert run(_program).get("aws:ec2/eip:Eip", "probe-eip").protect
+
+
+def test_reads_of_existing_resources_are_recorded_as_reads() -> None:
+    def program() -> None:
+        pulumi.export("ip", aws.ec2.Eip.get("legacy", "eipalloc-0123456789abcdef0").public_ip)
+
+    rec = run(program)
+    legacy = rec.get("aws:ec2/eip:Eip", "legacy")
+    assert legacy.read and legacy.custom
+    assert legacy.inputs == {"id": "eipalloc-0123456789abcdef0"}
+    assert rec.outputs == {"ip": UNKNOWN}
+
+
+def test_dependencies_are_recorded_in_a_stable_order() -> None:
+    def program() -> None:
+        a = [aws.ec2.Eip(f"e{i}", domain="vpc") for i in range(5)]
+        aws.ec2.Eip("last", domain="vpc", opts=pulumi.ResourceOptions(depends_on=list(reversed(a))))
+
+    deps = run(program).get("aws:ec2/eip:Eip", "last").depends_on
+    assert deps == sorted(deps) and len(deps) == 5
