@@ -208,3 +208,32 @@ def test_values_known_only_after_apply_reach_policies_as_crossguard_unknowns() -
         "Deployment apps/app does not meet the restricted Pod Security profile: container c does not set "
         "allowPrivilegeEscalation: false"
     )
+
+
+SQUID: dict[str, Any] = {
+    "namespace": "egress",
+    "kubernetes_version": "1.33",
+    "zones": [A, C],
+    "client_namespaces": ["apps"],
+    "allowed_source_cidrs": ["10.0.0.0/16"],
+    "allowed_domains": [".slack.com"],
+}
+
+
+@pytest.mark.parametrize("version", ["1.29", "1.33", "1.34"])
+def test_squid_proxy_passes_on_every_local_zone_mechanism(version: str) -> None:
+    from components.squid_proxy import SquidProxy
+
+    rec = run(lambda: SquidProxy("egress", {**SQUID, "kubernetes_version": version}))  # type: ignore[typeddict-item]
+    assert [
+        c for c in rec.by_type("kubernetes:core/v1:ConfigMap") if "squid.conf" in c.inputs.get("data", {})
+    ]
+    assert evaluate_recording(rec).violations == []
+
+
+def test_squid_development_profile_without_hard_zone_spread_is_refused() -> None:
+    from components.squid_proxy import SquidProxy
+
+    args = {**SQUID, "profile": "development", "zone_spread": "ScheduleAnyway"}
+    report = evaluate_recording(run(lambda: SquidProxy("egress", args)))  # type: ignore[arg-type]
+    assert [(v.policy, v.enforcement) for v in report.violations] == [("squid-zone-spread", "mandatory")]
