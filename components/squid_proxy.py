@@ -358,7 +358,7 @@ def _placement_problems(args: Mapping[str, Any], zones_ok: bool) -> list[Problem
                     "only with zone_spread 'DoNotSchedule': the API rejects minDomains with ScheduleAnyway",
                 )
             )
-        elif not _is_int(md) or (zones_ok and not 2 <= md <= max(n, 2)):
+        elif not _is_int(md) or (zones_ok and not 2 <= md <= n):
             problems.append(
                 Problem(
                     "min_domains",

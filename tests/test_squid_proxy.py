@@ -322,6 +322,11 @@ def test_drain_on_shutdown_fits_in_the_grace_period() -> None:
         assert pod(rec)["terminationGracePeriodSeconds"] > PRESTOP_DELAY_SECONDS + lifetime
 
 
+def test_explicit_grace_period_is_used() -> None:
+    rec = record({**DEV, "shutdown_lifetime_seconds": 30, "termination_grace_period_seconds": 120})
+    assert pod(rec)["terminationGracePeriodSeconds"] == 120
+
+
 def test_config_change_rolls_the_pods() -> None:
     a = kind(record(DEV), "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
     changed = {**DEV, "allowed_domains": ["api.slack.com"]}
@@ -447,6 +452,12 @@ def test_placement_rules() -> None:
     ]
     assert messages({**DEV, "min_domains": 3}) == [
         "min_domains: 3 is not allowed: a whole number from 2 to the number of zones (2): more domains than zones "
+        "would cap every zone at one pod"
+    ]
+    assert messages(
+        {**DEV, "profile": "development", "zones": ["kind-zone"], "replicas": 1, "min_domains": 2}
+    ) == [
+        "min_domains: 2 is not allowed: a whole number from 2 to the number of zones (1): more domains than zones "
         "would cap every zone at one pod"
     ]
     assert messages({**DEV, "profile": "staging", "zone_spread": "Sometimes", "zones": ["a", "a"]}) == [
