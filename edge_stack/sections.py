@@ -55,7 +55,11 @@ SECTIONS: tuple[Section, ...] = (
         needs=("azure", "kubernetes"),
         default_name="tcp-ingress",
         description="TCP service on AKS behind an Azure Load Balancer with a fixed public IP and TCP probes (seed 001)",
-        exports={"aksIngressIp": "ip_address", "aksIngressFqdn": "fqdn", "aksIngressAnnotations": "annotations"},
+        exports={
+            "aksIngressIp": "ip_address",
+            "aksIngressFqdn": "fqdn",
+            "aksIngressAnnotations": "annotations",
+        },
     ),
     Section(
         key="onpremIngress",

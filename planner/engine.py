@@ -255,7 +255,7 @@ class _RecordingMonitor(_mocks.MockMonitor):
         )
         return response
 
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802
+    def ReadResource(self, request: Any) -> Any:
         # `Resource.get(...)`: an existing resource read into the stack, never created or
         # deleted by it. Recorded like a registration, with the id read in `inputs`.
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
