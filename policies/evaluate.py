@@ -130,7 +130,9 @@ def evaluate_recording(rec: Recording, config: Mapping[str, Any] | None = None) 
             return report_violation
 
         if isinstance(policy, ResourceValidationPolicy):
-            for r in resources:
+            # A resource read with `.get()` (an adopted Elastic IP) is not the stack's to create,
+            # protect or delete: resource policies judge what the stack registers.
+            for r in (r for r in resources if not r.read):
                 args = ResourceValidationArgs(
                     r.type, props[r.urn], r.urn, r.name, _options(r), provider(r), policy_config
                 )

@@ -237,3 +237,24 @@ def test_squid_development_profile_without_hard_zone_spread_is_refused() -> None
     args = {**SQUID, "profile": "development", "zone_spread": "ScheduleAnyway"}
     report = evaluate_recording(run(lambda: SquidProxy("egress", args)))  # type: ignore[arg-type]
     assert [(v.policy, v.enforcement) for v in report.violations] == [("squid-zone-spread", "mandatory")]
+
+
+def test_adopted_elastic_ips_read_with_get_are_not_judged_as_unprotected() -> None:
+    adopted = {
+        **NAT,
+        "secondary_eips_per_nat": 1,
+        "adopted_eip_allocation_ids": {
+            A: ["eipalloc-0000000000000000a", "eipalloc-0000000000000000b"],
+            C: ["eipalloc-0000000000000000c"],
+        },
+    }
+    rec = run(lambda: EgressNatGateways("egress", adopted))  # type: ignore[arg-type]
+    reads = [r for r in rec.resources if r.read]
+    assert [r.inputs["id"] for r in reads] == ["eipalloc-0000000000000000b"]
+    assert [v for v in evaluate_recording(rec).violations if v.policy == "public-ips-protected"] == []
+    # ...while the same Elastic IP registered (created) without protect is still a violation.
+    created = dataclasses.replace(reads[0], read=False)
+    rec.resources[rec.resources.index(reads[0])] = created
+    assert [v.urn for v in evaluate_recording(rec).violations if v.policy == "public-ips-protected"] == [
+        created.urn
+    ]
