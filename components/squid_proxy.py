@@ -129,8 +129,9 @@ class SquidProxyArgs(SquidConfArgs, total=False):
     """Namespace of the proxy's objects."""
     create_namespace: bool
     """Create `namespace` (labelled to enforce the `restricted` Pod Security Standard). Default false."""
-    kubernetes_version: Required[str]
-    """The cluster's version (`"1.33"`): picks local-zone routing (topology-mode annotation on 1.27-1.30,
+    kubernetes_version: str
+    """Required (the validator says so; not `Required[]`, so the stack layer can fill it from the
+    cluster's settings). The cluster's version (`"1.33"`): picks local-zone routing (topology-mode annotation on 1.27-1.30,
     `trafficDistribution: PreferClose` on 1.31-1.33, `PreferSameZone` from 1.34). Below 1.27 is an error."""
     zones: Required[Sequence[str]]
     """Availability zones the pods run in (node label `topology.kubernetes.io/zone`), e.g. the zones
@@ -200,13 +201,8 @@ def local_zone_routing(kubernetes_version: str) -> LocalZoneRouting:
     return LocalZoneRouting({}, "PreferSameZone")
 
 
-def _profile(args: Mapping[str, Any]) -> Profile:
-    return Profile(args.get("profile", Profile.PRODUCTION))
-
-
 def _zone_spread(args: Mapping[str, Any]) -> ZoneSpread:
-    default = ZoneSpread.DO_NOT_SCHEDULE
-    return ZoneSpread(args.get("zone_spread", default))
+    return ZoneSpread(args.get("zone_spread", ZoneSpread.DO_NOT_SCHEDULE))
 
 
 def _replicas(args: Mapping[str, Any]) -> int:
