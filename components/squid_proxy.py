@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Required, TypedDict
+from typing import Any, Required, TypedDict, cast
 
 import pulumi
 
@@ -118,12 +118,31 @@ class AutoscalingArgs(TypedDict, total=False):
     """Average CPU utilization (of `resources.cpu_request`) the HPA keeps, 10-100. Default 70."""
 
 
-class SquidProxyArgs(SquidConfArgs, total=False):
-    """Args of `SquidProxy`; the squid.conf keys (`allowed_domains`, ...) are documented on `SquidConfArgs`.
+class SquidProxyArgs(TypedDict, total=False):
+    """Args of `SquidProxy`. Plain values, not Outputs: the config text, its checksum and the placement
+    rules are computed and validated at preview.
 
-    Plain values, not Outputs: the config text, its checksum and the placement rules are computed
-    and validated at preview.
+    The squid.conf keys repeat `SquidConfArgs` (not inherited: the Pulumi schema analyzer reads each
+    field's docstring from this class only).
     """
+
+    allowed_source_cidrs: Required[Sequence[str]]
+    """Client networks Squid accepts (the pod CIDRs of the client namespaces); `/0` is refused: that
+    would be an open proxy."""
+    allowed_domains: Sequence[str]
+    """Destination hosts: `api.slack.com` matches that host, `.slack.com` slack.com and every subdomain
+    (not `evilslack.com`). At least one of this and `allowed_destination_cidrs`."""
+    allowed_destination_cidrs: Sequence[str]
+    """Destination networks reachable by IP; must not overlap the always-denied link-local/metadata
+    ranges. Default: none."""
+    http_ports: Sequence[int]
+    """Destination ports for plain HTTP. Default `[80]`; `[]` makes the proxy TLS-only."""
+    tls_ports: Sequence[int]
+    """Destination ports CONNECT may open. Default `[443]`; `[]` forbids CONNECT."""
+    shutdown_lifetime_seconds: int
+    """How long Squid drains in-flight requests on shutdown (1-600, default 20)."""
+    workers: int
+    """Squid SMP workers per pod (1-32, default 1); prefer more replicas unless pods have several CPUs."""
 
     namespace: Required[str]
     """Namespace of the proxy's objects."""
@@ -136,11 +155,11 @@ class SquidProxyArgs(SquidConfArgs, total=False):
     zones: Required[Sequence[str]]
     """Availability zones the pods run in (node label `topology.kubernetes.io/zone`), e.g. the zones
     that have a NAT gateway. Pods are pinned to them and spread evenly over them."""
-    profile: Profile | str
+    profile: Profile
     """`production` (default: at least 2 zones, hard spread) or `development` (1 zone allowed)."""
     replicas: int
     """Pods (the HPA's minimum when `autoscaling` is set); at least one per zone. Default: 2 per zone."""
-    zone_spread: ZoneSpread | str
+    zone_spread: ZoneSpread
     """`DoNotSchedule` (default, required by `production`) or `ScheduleAnyway`."""
     min_domains: int
     """Zones that must have pods before skew is computed (`minDomains`); only with `DoNotSchedule`,
@@ -174,6 +193,13 @@ class SquidProxyArgs(SquidConfArgs, total=False):
 
 
 KNOWN_KEYS = frozenset(SquidProxyArgs.__required_keys__ | SquidProxyArgs.__optional_keys__)
+_CONF_KEYS = frozenset(SquidConfArgs.__required_keys__ | SquidConfArgs.__optional_keys__)
+assert _CONF_KEYS <= KNOWN_KEYS
+
+
+def conf_args(args: Mapping[str, Any]) -> SquidConfArgs:
+    """The squid.conf part of the component's args."""
+    return cast(SquidConfArgs, {k: v for k, v in args.items() if k in _CONF_KEYS})
 
 
 # ---------------------------------------------------------------- pure decisions
@@ -543,7 +569,7 @@ def validate_squid_proxy_args(args: Mapping[str, Any], name: str | None = None) 
                 "spec.trafficDistribution (1.31+), and minDomains is on by default only from 1.27",
             )
         )
-    problems += validate_squid_conf_args(args)  # type: ignore[arg-type]
+    problems += validate_squid_conf_args(conf_args(args))
     zone_problems = _zone_problems(args)
     problems += zone_problems
     problems += _placement_problems(args, zones_ok=not zone_problems)
@@ -725,7 +751,7 @@ def _namespace_peer(namespace: str) -> dict[str, Any]:
 def manifests(name: str, args: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every Kubernetes object of the proxy, as plain manifests (valid `args` assumed)."""
     ns = str(args["namespace"])
-    conf = render_squid_conf(args)  # type: ignore[arg-type]
+    conf = render_squid_conf(conf_args(args))
     routing = local_zone_routing(str(args["kubernetes_version"]))
     out: list[dict[str, Any]] = []
     if args.get("create_namespace", False):
@@ -906,7 +932,7 @@ class SquidProxy(pulumi.ComponentResource):
     def __init__(self, name: str, args: SquidProxyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         raise_if(f"SquidProxy {name!r}", validate_squid_proxy_args(args, name))
         super().__init__("traffic-edge:index:SquidProxy", name, None, opts)
-        self.squid_conf = render_squid_conf(args)
+        self.squid_conf = render_squid_conf(conf_args(args))
         objects = manifests(name, args)
         namespace_resource: list[pulumi.Resource] = []
         for manifest in objects:
