@@ -94,8 +94,11 @@ class ServicePortArgs(TypedDict, total=False):
     """Port name (IANA service name: lowercase letters, digits and '-', at most 15 characters)."""
     port: Required[int]
     """Port the load balancer listens on (1-65535); also the number in the per-port annotations."""
-    target_port: Required[int | str]
-    """Container port number or name on the selected pods."""
+    target_port: int
+    """Container port number on the selected pods (1-65535). Give this or `target_port_name`."""
+    target_port_name: str
+    """Name of the container port on the selected pods (IANA service name, as in the pod's
+    `ports[].name`), for a pod whose port number may change. Give this or `target_port`."""
     probe_protocol: ProbeProtocol
     """Health probe protocol for this port (default Tcp: the provider's HTTP default fails for a TCP
     server). Ignored by the provider with externalTrafficPolicy Local."""
@@ -290,6 +293,61 @@ def _cidrs(problems: list[Problem], key: str, value: object) -> None:
         seen.add(str(net))
 
 
+def _target_port(problems: list[Problem], at: str, port: Mapping[str, Any]) -> None:
+    """Exactly one of target_port (a number) and target_port_name: the schema other languages get
+    has no int-or-string type, so Kubernetes' IntOrString targetPort is two typed keys."""
+    has_number = "target_port" in port
+    has_name = "target_port_name" in port
+    if not has_number and not has_name:
+        problems.append(
+            Problem(
+                f"{at}.target_port",
+                None,
+                "give target_port (the pod's port number, 1-65535) or target_port_name (the name of the "
+                "pod's port)",
+            )
+        )
+    if has_number:
+        number = port["target_port"]
+        if isinstance(number, str):
+            problems.append(
+                Problem(
+                    f"{at}.target_port",
+                    number,
+                    "use a port number from 1 to 65535 (an integer); a named pod port goes in target_port_name",
+                )
+            )
+        elif not _is_int(number) or not 1 <= number <= 65535:
+            problems.append(Problem(f"{at}.target_port", number, "use a port number from 1 to 65535"))
+    if has_number and has_name:
+        problems.append(
+            Problem(
+                f"{at}.target_port_name",
+                port["target_port_name"],
+                "give either target_port (the pod's port number) or target_port_name (the name of the "
+                "pod's port), not both",
+            )
+        )
+    if has_name:
+        name = port["target_port_name"]
+        # Kubernetes' IsValidPortName: IANA_SVC_NAME, at least one letter, no '--'.
+        if (
+            not isinstance(name, str)
+            or len(name) > 15
+            or not _IANA_SVC_NAME.match(name)
+            or not re.search("[a-z]", name)
+            or "--" in name
+        ):
+            problems.append(
+                Problem(
+                    f"{at}.target_port_name",
+                    name,
+                    "use the name of the pod's port: an IANA service name of at most 15 lowercase letters, "
+                    "digits and '-', with at least one letter and no '--'",
+                )
+            )
+
+
 def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem]:
     """Every problem in `args`, in key order; an empty list means `plan_service` will succeed."""
     p: list[Problem] = []
@@ -466,7 +524,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
     for i, port in enumerate(ports):
         at = f"ports[{i}]"
         if not isinstance(port, dict):
-            p.append(Problem(at, port, "use a mapping with name, port and target_port"))
+            p.append(Problem(at, port, "use a mapping with name, port and target_port or target_port_name"))
             continue
         for key in port:
             if key not in port_keys:
@@ -501,19 +559,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
             )
         elif isinstance(name, str):
             seen_names[name] = i
-        target = port.get("target_port")
-        if _is_int(target):
-            if not 1 <= target <= 65535:
-                p.append(
-                    Problem(f"{at}.target_port", target, "use a port number from 1 to 65535 or a port name")
-                )
-        elif (
-            not isinstance(target, str)
-            or len(target) > 15
-            or not _IANA_SVC_NAME.match(target)
-            or not re.search("[a-z]", target)
-        ):
-            p.append(Problem(f"{at}.target_port", target, "use a port number from 1 to 65535 or a port name"))
+        _target_port(p, at, port)
         proto = _enum(p, f"{at}.probe_protocol", port.get("probe_protocol"), ProbeProtocol, ProbeProtocol.TCP)
         if "probe_request_path" in port:
             path = port["probe_request_path"]
@@ -853,7 +899,12 @@ def build_service_manifest(args: Mapping[str, Any], annotations: Mapping[str, st
         "type": "LoadBalancer",
         "selector": dict(args["selector"]),
         "ports": [
-            {"name": p["name"], "protocol": "TCP", "port": p["port"], "targetPort": p["target_port"]}
+            {
+                "name": p["name"],
+                "protocol": "TCP",
+                "port": p["port"],
+                "targetPort": p["target_port"] if "target_port" in p else p["target_port_name"],
+            }
             for p in args["ports"]
         ],
         "externalTrafficPolicy": ExternalTrafficPolicy(

@@ -89,8 +89,8 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
       IP and the role assignment, so the cloud provider never looks for a PIP it cannot read yet.
 
     Args (`AksTcpLoadBalancerArgs`, snake_case here, camelCase in stack config):
-    service_name, namespace, create_namespace, selector, ports (name, port, target_port,
-    probe_protocol, probe_request_path, probe_interval_seconds, probe_threshold),
+    service_name, namespace, create_namespace, selector, ports (name, port, target_port or
+    target_port_name, probe_protocol, probe_request_path, probe_interval_seconds, probe_threshold),
     network_resource_group, frontend, public_ip_name, location, zones, dns_label,
     internal_subnet, internal_ip, external_traffic_policy, session_affinity,
     probe_interval_seconds, probe_threshold, tcp_idle_timeout_minutes,

@@ -100,7 +100,7 @@ def test_every_port_gets_its_own_probe_annotations_with_cluster_policy() -> None
         {
             "name": "admin",
             "port": 8443,
-            "target_port": "admin",
+            "target_port_name": "admin",
             "probe_protocol": "Https",
             "probe_request_path": "/ready",
             "probe_interval_seconds": 10,
@@ -225,7 +225,7 @@ def test_created_namespace_enforces_restricted_pod_security() -> None:
 def test_manifests_are_valid_kubernetes_objects(kube: str) -> None:
     ports = [
         {"name": "tcp-client", "port": 9999, "target_port": 8888},
-        {"name": "admin", "port": 8443, "target_port": "admin", "probe_protocol": "Http"},
+        {"name": "admin", "port": 8443, "target_port_name": "admin", "probe_protocol": "Http"},
     ]
     for args in (
         seed(ports=ports, create_namespace=True, session_affinity="ClientIP"),
@@ -393,18 +393,77 @@ def test_ports_problems_are_all_reported_with_their_index() -> None:
     assert problems(ports=ports) == [
         "ports[1].port: 9999 is not allowed: already used by ports[0]; use each port once",
         "ports[1].name: 'tcp-client' is not allowed: already used by ports[0]; use each name once",
-        "ports[1].target_port: 0 is not allowed: use a port number from 1 to 65535 or a port name",
+        "ports[1].target_port: 0 is not allowed: use a port number from 1 to 65535",
         "ports[2].name: 'TCP_2' is not allowed: use an IANA service name: lowercase letters, digits and '-', "
         "at most 15 characters",
         "ports[2].port: 65536 is not allowed: use a port number from 1 to 65535",
-        "ports[2].target_port: '8888' is not allowed: use a port number from 1 to 65535 or a port name",
+        "ports[2].target_port: '8888' is not allowed: use a port number from 1 to 65535 (an integer); a named "
+        "pod port goes in target_port_name",
         "ports[3].probe_protocol: 'Udp' is not allowed: use one of 'Tcp', 'Http', 'Https'",
         "ports[4].probe_request_path: '/healthz' is not allowed: only used with probe_protocol 'Http' or "
         "'Https'; a Tcp probe only connects",
         "ports[5].probe_request_path: 'healthz' is not allowed: use an absolute path such as '/healthz'",
         "ports[6].protocol: 'UDP' is not allowed: unknown key; known keys: name, port, probe_interval_seconds, "
-        "probe_protocol, probe_request_path, probe_threshold, target_port",
+        "probe_protocol, probe_request_path, probe_threshold, target_port, target_port_name",
     ]
+
+
+def test_target_port_by_name_goes_to_the_manifest_as_the_name() -> None:
+    ports = [{"name": "tcp-client", "port": 9999, "target_port_name": "tcp-server"}]
+    args = seed(ports=ports)
+    assert validate_aks_tcp_load_balancer_args(args) == []
+    plan = plan_service(args)
+    assert plan.service["spec"]["ports"] == [
+        {"name": "tcp-client", "protocol": "TCP", "port": 9999, "targetPort": "tcp-server"}
+    ]
+    # The probe annotations follow the Service port, whichever way the pod port is named.
+    assert plan.annotations[S + "port_9999_health-probe_protocol"] == "Tcp"
+
+
+def test_target_port_is_a_number_or_a_name_exactly_once() -> None:
+    ports = [
+        {"name": "none", "port": 1},
+        {"name": "both", "port": 2, "target_port": 8888, "target_port_name": "tcp-server"},
+        {"name": "name-in-number", "port": 3, "target_port": "tcp-server"},
+        {"name": "float", "port": 4, "target_port": 8888.0},
+        {"name": "bool", "port": 5, "target_port": True},
+        {"name": "big", "port": 6, "target_port": 65536},
+    ]
+    assert problems(ports=ports) == [
+        "ports[0].target_port: None is not allowed: give target_port (the pod's port number, 1-65535) or "
+        "target_port_name (the name of the pod's port)",
+        "ports[1].target_port_name: 'tcp-server' is not allowed: give either target_port (the pod's port number) "
+        "or target_port_name (the name of the pod's port), not both",
+        "ports[2].target_port: 'tcp-server' is not allowed: use a port number from 1 to 65535 (an integer); a "
+        "named pod port goes in target_port_name",
+        "ports[3].target_port: 8888.0 is not allowed: use a port number from 1 to 65535",
+        "ports[4].target_port: True is not allowed: use a port number from 1 to 65535",
+        "ports[5].target_port: 65536 is not allowed: use a port number from 1 to 65535",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["8888", "Admin", "tcp_server", "-tcp", "tcp-", "tcp--server", "a-very-long-port-name", "", 8888],
+)
+def test_target_port_name_must_be_a_kubernetes_port_name(name: object) -> None:
+    ports = [{"name": "tcp-client", "port": 9999, "target_port_name": name}]
+    assert problems(ports=ports) == [
+        f"ports[0].target_port_name: {name!r} is not allowed: use the name of the pod's port: an IANA service "
+        "name of at most 15 lowercase letters, digits and '-', with at least one letter and no '--'"
+    ]
+
+
+def test_a_port_that_is_not_a_mapping_names_both_target_keys() -> None:
+    assert problems(ports=[9999]) == [
+        "ports[0]: 9999 is not allowed: use a mapping with name, port and target_port or target_port_name"
+    ]
+
+
+@pytest.mark.parametrize("name", ["a", "tcp-server", "h2c", "123456789abcdef"])
+def test_target_port_name_accepts_every_kubernetes_port_name(name: str) -> None:
+    ports = [{"name": "tcp-client", "port": 9999, "target_port_name": name}]
+    assert problems(ports=ports) == []
 
 
 def test_no_ports_is_an_error() -> None:

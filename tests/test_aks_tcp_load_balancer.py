@@ -150,6 +150,22 @@ def test_service_waits_for_the_public_ip_and_the_role_assignment() -> None:
     ]
 
 
+def test_target_port_name_reaches_the_service_as_the_pods_port_name() -> None:
+    ports = [
+        {"name": "tcp-client", "port": 9999, "target_port_name": "tcp-server"},
+        {"name": "admin", "port": 8443, "target_port": 8443},
+    ]
+    rec = plan(seed(ports=ports))
+    service = rec.get(SERVICE, "kimmap-svc")
+    assert service.inputs["spec"]["ports"] == [
+        {"name": "tcp-client", "protocol": "TCP", "port": 9999, "targetPort": "tcp-server"},
+        {"name": "admin", "protocol": "TCP", "port": 8443, "targetPort": 8443},
+    ]
+    assert service.inputs["metadata"]["annotations"][S + "port_9999_health-probe_protocol"] == "Tcp"
+    for manifest in rec.manifests():
+        assert validate_manifest(manifest, "1.30") == []
+
+
 def test_recorded_manifests_are_valid_for_the_cluster_version() -> None:
     rec = plan(seed(create_namespace=True, session_affinity="ClientIP"))
     manifests = rec.manifests()
@@ -371,4 +387,23 @@ def test_bad_args_raise_before_anything_is_registered() -> None:
         "AksTcpLoadBalancer 'kimmap': 1 invalid value:\n"
         "  1. probe_threshold: 3 is not allowed: interval 59 s x threshold 3 = 177 s, and cloud-provider-azure "
         "rejects a probe window of 120 s or more: lower the interval to at most 39 s or the threshold to at most 2"
+    ]
+
+
+def test_a_port_with_both_target_keys_raises_naming_both() -> None:
+    errors: list[ArgsError] = []
+    ports = [{"name": "tcp-client", "port": 9999, "target_port": 8888, "target_port_name": "tcp-server"}]
+
+    def program() -> None:
+        try:
+            AksTcpLoadBalancer("kimmap", seed(ports=ports))  # type: ignore[arg-type]
+        except ArgsError as err:
+            errors.append(err)
+
+    rec = engine.run(program)
+    assert [r.type for r in rec.resources] == ["pulumi:pulumi:Stack"]
+    assert [str(e) for e in errors] == [
+        "AksTcpLoadBalancer 'kimmap': 1 invalid value:\n"
+        "  1. ports[0].target_port_name: 'tcp-server' is not allowed: give either target_port (the pod's port "
+        "number) or target_port_name (the name of the pod's port), not both"
     ]

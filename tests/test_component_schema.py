@@ -26,9 +26,6 @@ KNOWN_REJECTIONS: dict[str, str] = {
         "Union types are not supported: found type 'components.squid_proxy.Profile | str' for "
         "'SquidProxyArgs.profile'"
     ),
-    "AksTcpLoadBalancer": (
-        "Union types are not supported: found type 'int | str' for 'ServicePortArgs.target_port'"
-    ),
 }
 
 
