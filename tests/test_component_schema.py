@@ -21,12 +21,7 @@ from planner.stackfile import REPO
 
 # What the analyzer rejects today, word for word, and why; the lead fixes these in the
 # components. Strict xfail: once fixed, the test fails until the entry is removed.
-KNOWN_REJECTIONS: dict[str, str] = {
-    "SquidProxy": (
-        "Union types are not supported: found type 'components.squid_proxy.Profile | str' for "
-        "'SquidProxyArgs.profile'"
-    ),
-}
+KNOWN_REJECTIONS: dict[str, str] = {}
 
 
 def _camel(name: str) -> str:

@@ -158,9 +158,12 @@ def test_adopted_legacy_eips_are_never_created_and_still_reported() -> None:
         ),
         preview=False,
     )
-    # Only zone a's secondary slot is left to create.
-    assert names(rec, EIP) == ["egress-eip-ap-northeast-2a-secondary-1"]
-    assert all("eipalloc" not in r.name for r in rec.resources)
+    # Only zone a's secondary slot is left to create; the adopted secondary is only read.
+    created = sorted(r.name for r in rec.by_type(EIP) if not r.read)
+    assert created == ["egress-eip-ap-northeast-2a-secondary-1"]
+    assert all("eipalloc" not in r.name for r in rec.resources if not r.read)
+    (read,) = [r for r in rec.resources if r.read]
+    assert (read.type, read.inputs["id"]) == (EIP, "eipalloc-0000000000000000a")
     nat_c = rec.get(NAT, "egress-nat-ap-northeast-2c")
     assert nat_c.inputs["allocationId"] == LEGACY_C
     assert nat_c.inputs["secondaryAllocationIds"] == ["eipalloc-0000000000000000a"]
