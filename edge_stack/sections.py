@@ -48,6 +48,16 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section(
+        key="squid",
+        component="components.squid_proxy:SquidProxy",
+        args_type="components.squid_proxy:SquidProxyArgs",
+        validator="components.squid_proxy:validate_squid_proxy_args",
+        needs=("kubernetes",),
+        default_name="squid",
+        description="Squid forward proxy spread across zones with local-zone routing and metrics (seed 000)",
+        exports={"proxyUrl": "proxy_url", "proxyZones": "zones"},
+    ),
+    Section(
         key="aksIngress",
         component="components.aks_tcp_load_balancer:AksTcpLoadBalancer",
         args_type="components.aks_lb_annotations:AksTcpLoadBalancerArgs",
@@ -160,4 +170,22 @@ def traefik_trusts_the_haproxy_edge(settings: StackSettings) -> list[Problem]:
     return problems
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (nat_zones_in_region, traefik_trusts_the_haproxy_edge)
+def squid_zones_have_nat_gateways(settings: StackSettings) -> list[Problem]:
+    """Seed 000's pairing: the Squid pods of a zone leave through that zone's NAT gateway."""
+    from components.nat_plan import check_zone_coverage, plan_egress_nat
+
+    squid, nat = settings.components.get("squid"), settings.components.get("egressNat")
+    if squid is None or nat is None:
+        return []
+    nat_zones = plan_egress_nat(nat.name, nat.args).nat_zones
+    return [
+        Problem(f"traffic-edge:squid.{p.key}", p.value, p.allowed)
+        for p in check_zone_coverage(nat_zones, list(squid.args["zones"]))
+    ]
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (
+    nat_zones_in_region,
+    traefik_trusts_the_haproxy_edge,
+    squid_zones_have_nat_gateways,
+)

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,81 @@ def test_make_plan_reports_bad_config_without_a_traceback(tmp_path: Path) -> Non
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "traffic-edge:aws.region: 'seoul' is not allowed" in proc.stderr
+
+
+def _dev() -> dict[str, Any]:
+    from planner.stackfile import read_config
+
+    return decode(read_config("dev"))
+
+
+def test_dev_config_loads_every_component() -> None:
+    settings = load("dev", _dev())
+    assert sorted(settings.components) == ["aksIngress", "egressNat", "onpremIngress", "squid", "traefik"]
+    # kubernetesVersion comes from the component's cluster unless the section sets it.
+    assert settings.components["squid"].args["kubernetes_version"] == "1.33"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda c: c["squid"].update(cluster="eks-tokyo"),
+            "traffic-edge:squid.cluster: 'eks-tokyo' is not allowed: the name of a cluster in traffic-edge:clusters (aks-korea, eks-seoul, onprem)",
+        ),
+        (
+            lambda c: c["squid"].update(replica=3),
+            "traffic-edge:squid.replica: 3 is not allowed: unknown key; allowed keys: ",
+        ),
+        (
+            lambda c: c["squid"].update(replicas="six"),
+            "traffic-edge:squid.replicas: 'six' is not allowed: must be an integer",
+        ),
+        (
+            lambda c: c["squid"].update(zones=["ap-northeast-2a", "ap-northeast-2b"]),
+            "traffic-edge:squid.zones: ['ap-northeast-2b'] is not allowed: the Squid proxy spreads over these zones but they have no NAT gateway",
+        ),
+        (
+            lambda c: c["egressNat"].update(
+                alarmTopicArn="arn:aws:sns:us-east-1:123456789012:edge-alerts",
+                zones=["us-east-1a", "us-east-1c"],
+                publicSubnetIds={
+                    "us-east-1a": "subnet-0a1b2c3d4e5f60001",
+                    "us-east-1c": "subnet-0a1b2c3d4e5f60003",
+                },
+                privateSubnetIds={
+                    "us-east-1a": ["subnet-0a1b2c3d4e5f60011"],
+                    "us-east-1c": ["subnet-0a1b2c3d4e5f60013"],
+                },
+            ),
+            "traffic-edge:egressNat.zones[0]: 'us-east-1a' is not allowed: a zone of the stack's AWS region ap-northeast-2",
+        ),
+        (
+            lambda c: c["traefik"]["trustedPods"]["matchLabels"].pop("app.kubernetes.io/component"),
+            "traffic-edge:traefik.trustedPods: ",
+        ),
+        (
+            lambda c: c["traefik"].update(trustedCidrs=["10.0.0.0/8"]),
+            "traffic-edge:traefik.trustedCidrs[0]: '10.0.0.0/8' is not allowed: inside the HAProxy source CIDRs of traffic-edge:onpremIngress (10.244.0.0/16)",
+        ),
+        (
+            lambda c: c.pop("aws"),
+            "traffic-edge:aws: None is not allowed: required by traffic-edge:egressNat",
+        ),
+        (
+            lambda c: c["aksIngress"]["ports"][0].update(probeProtocol="Udp"),
+            "traffic-edge:aksIngress.ports[0].probeProtocol: 'Udp' is not allowed: must be one of 'Tcp', 'Http', 'Https'",
+        ),
+        (
+            lambda c: c["egressNat"].update(vpcId="vpc-1"),
+            "traffic-edge:egressNat.vpcId: 'vpc-1' is not allowed: a VPC id: 'vpc-' followed by 8 or 17 lowercase hex digits",
+        ),
+    ],
+)
+def test_component_sections_report_config_keys(
+    change: Callable[[dict[str, Any]], Any], expected: str
+) -> None:
+    config = _dev()
+    change(config)
+    found = problems(config)
+    assert any(p.startswith(expected) for p in found), found
