@@ -187,18 +187,18 @@ def _workdir() -> Path:
 
 
 def _wait_listening(net: TestNet, port: int, proc: subprocess.Popen[bytes], workdir: Path) -> None:
-    logs = workdir / "cache.log"
+    def logs() -> str:
+        return "\n".join(p.read_text() for p in (workdir / "stderr.log", workdir / "cache.log") if p.exists())
+
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(
-                f"squid exited with {proc.returncode}:\n{logs.read_text() if logs.exists() else ''}"
-            )
+            raise AssertionError(f"squid exited with {proc.returncode}:\n{logs()}")
         with net.entered(net.proxy), socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0 and (workdir / "squid.pid").exists():
                 return
         time.sleep(0.1)
-    raise AssertionError("squid did not listen within 20 s")
+    raise AssertionError(f"squid did not listen within 20 s:\n{logs()}")
 
 
 @contextlib.contextmanager
@@ -208,28 +208,29 @@ def running_squid(
     assert validate_squid_conf_args(args) == []
     generated = render_squid_conf(args)
     workdir = _workdir()
-    conf = workdir / "squid.conf"
-    conf.write_text(for_test(generated, workdir, port))
-    assert acl_lines(conf.read_text()) == acl_lines(generated)
-    (workdir / "hosts").write_text("".join(f"{ip} {name}\n" for name, ip in HOSTS.items()))
-    # Started as uid 13 from the first instruction, like the container (runAsUser: 13).
-    argv = ["setpriv", f"--reuid={PROXY_UID}", f"--regid={PROXY_UID}", "--clear-groups", SQUID or "squid"]
-    proc = net.run(
-        net.proxy,
-        [*argv, "--foreground" if foreground else "-N", "-f", str(conf)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group: teardown reaches SMP kids too
-    )
+    proc: subprocess.Popen[bytes] | None = None
     try:
+        conf = workdir / "squid.conf"
+        conf.write_text(for_test(generated, workdir, port))
+        assert acl_lines(conf.read_text()) == acl_lines(generated)
+        (workdir / "hosts").write_text("".join(f"{ip} {name}\n" for name, ip in HOSTS.items()))
+        # Started as uid 13 from the first instruction, like the container (runAsUser: 13).
+        argv = ["setpriv", f"--reuid={PROXY_UID}", f"--regid={PROXY_UID}", "--clear-groups", SQUID or "squid"]
+        with open(workdir / "stderr.log", "wb") as stderr:  # errors before cache_log is open land here
+            proc = net.run(
+                net.proxy,
+                [*argv, "--foreground" if foreground else "-N", "-f", str(conf)],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,  # its own process group: teardown reaches SMP kids too
+            )
         _wait_listening(net, port, proc, workdir)
         yield Squid(net, conf, workdir, proc)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        if proc.stderr:
-            proc.stderr.close()
+        if proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
