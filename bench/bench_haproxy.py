@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.docs_section import write_section as write_docs_section
 from components.haproxy_cfg import HaproxyConfig, Placement, Route, render_haproxy_cfg
 from tests.support import netns
 from tests.support.netns import TestNet
@@ -33,7 +34,6 @@ ROUNDS = 6
 SECONDS = 3
 CONNECTIONS = 32
 TARGET_OVERHEAD = 0.03
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 UPSTREAM_CFG = """global
     maxconn 4000
@@ -169,13 +169,7 @@ def report(results: dict[str, dict[str, list[float]]]) -> str:
 
 
 def write_section(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## HAProxy\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.write_text(text.rstrip("\n") + "\n")
+    write_docs_section("HAProxy", section)
 
 
 def main() -> None:

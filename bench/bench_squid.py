@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.docs_section import write_section as write_docs_section
 from components.squid_conf import render_squid_conf
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
@@ -46,7 +47,6 @@ WRK_CONNECTIONS = 32
 TUNNELS_PER_ROUND = 3000
 TUNNEL_PARALLEL = 32
 TARGET_RPS_RATIO = 1.5
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HOST = "api.slack.com"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PROXY_UID = 13
@@ -418,14 +418,7 @@ def report(targets: list[Target], versions: str) -> str:
 
 
 def write_section(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Squid\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text.rstrip("\n") + "\n")
+    write_docs_section("Squid", section)
 
 
 def main() -> None:
