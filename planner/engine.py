@@ -293,7 +293,7 @@ class _WarningCollector(logging.Handler):
 
 
 def run(
-    program: Callable[[], None],
+    program: Callable[[], object],
     *,
     project: str = "traffic-edge",
     stack: str = "test",
@@ -338,7 +338,10 @@ def run(
     settings.SETTINGS.rpc_manager.clear()
     settings.SETTINGS.outputs.clear()
     try:
-        _sync_await(run_in_stack(program))
+        def _program() -> None:
+            program()
+
+        _sync_await(run_in_stack(_program))
     finally:
         logger.removeHandler(handler)
         settings.ROOT.set(None)

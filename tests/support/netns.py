@@ -112,9 +112,10 @@ class TestNet:
         return subprocess.Popen(["ip", "netns", "exec", ns, *argv], **kwargs)
 
     def check_output(self, ns: str, argv: Sequence[str], **kwargs: Any) -> str:
-        return subprocess.run(
+        done = subprocess.run(
             ["ip", "netns", "exec", ns, *argv], check=True, capture_output=True, text=True, **kwargs
-        ).stdout
+        )
+        return str(done.stdout)
 
     @contextlib.contextmanager
     def entered(self, ns: str) -> Iterator[None]:
