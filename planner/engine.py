@@ -338,6 +338,7 @@ def run(
     settings.SETTINGS.rpc_manager.clear()
     settings.SETTINGS.outputs.clear()
     try:
+
         def _program() -> None:
             program()
 
