@@ -16,11 +16,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any, Required, TypedDict, TypeGuard
+from typing import Any, Required, TypedDict
 
 import pulumi
 
 from components.errors import Problem
+from components.k8s_names import DNS1035_LABEL, DNS1123_LABEL, LABEL_VALUE, is_int
 
 PREFIX = "service.beta.kubernetes.io/"
 ANN_RESOURCE_GROUP = PREFIX + "azure-load-balancer-resource-group"
@@ -185,11 +186,8 @@ class AksTcpLoadBalancerArgs(TypedDict, total=False):
 
 # --- validation -------------------------------------------------------------------------------------
 
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _IANA_SVC_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _RESOURCE_GROUP = re.compile(r"^[-\w._()]*[-\w_()]$")
 _PIP_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$")
 _SUBNET_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$")
@@ -213,10 +211,6 @@ def _enum(problems: list[Problem], key: str, value: object, enum: type[Enum], de
         return default
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _name(
     problems: list[Problem], key: str, value: object, pattern: re.Pattern[str], rule: str, max_len: int
 ) -> None:
@@ -226,7 +220,7 @@ def _name(
 
 def _probe_numbers(problems: list[Problem], prefix: str, spec: Mapping[str, Any]) -> None:
     interval = spec.get("probe_interval_seconds")
-    if interval is not None and (not _is_int(interval) or interval < MIN_INTERVAL):
+    if interval is not None and (not is_int(interval) or interval < MIN_INTERVAL):
         problems.append(
             Problem(
                 f"{prefix}probe_interval_seconds",
@@ -235,7 +229,7 @@ def _probe_numbers(problems: list[Problem], prefix: str, spec: Mapping[str, Any]
             )
         )
     threshold = spec.get("probe_threshold")
-    if threshold is not None and (not _is_int(threshold) or threshold < MIN_THRESHOLD):
+    if threshold is not None and (not is_int(threshold) or threshold < MIN_THRESHOLD):
         problems.append(
             Problem(
                 f"{prefix}probe_threshold",
@@ -262,7 +256,7 @@ def _window_problem(key: str, value: int, interval: int, threshold: int) -> Prob
 
 
 def _valid_number(value: object, minimum: int) -> int | None:
-    return value if _is_int(value) and value >= minimum else None
+    return value if is_int(value) and value >= minimum else None
 
 
 def _cidrs(problems: list[Problem], key: str, value: object) -> None:
@@ -317,7 +311,7 @@ def _target_port(problems: list[Problem], at: str, port: Mapping[str, Any]) -> N
                     "use a port number from 1 to 65535 (an integer); a named pod port goes in target_port_name",
                 )
             )
-        elif not _is_int(number) or not 1 <= number <= 65535:
+        elif not is_int(number) or not 1 <= number <= 65535:
             problems.append(Problem(f"{at}.target_port", number, "use a port number from 1 to 65535"))
     if has_number and has_name:
         problems.append(
@@ -360,7 +354,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
         p,
         "service_name",
         args.get("service_name"),
-        _DNS1035,
+        DNS1035_LABEL,
         "use a DNS-1035 label: lowercase letters, digits and '-', starting with a letter, at most 63",
         63,
     )
@@ -368,7 +362,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
         p,
         "namespace",
         args.get("namespace"),
-        _DNS1123_LABEL,
+        DNS1123_LABEL,
         "use a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters",
         63,
     )
@@ -390,7 +384,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
                 p.append(
                     Problem(f"selector.{k}", k, "use a Kubernetes label key ([prefix/]name, name at most 63)")
                 )
-            if not isinstance(v, str) or len(v) > 63 or not _LABEL_VALUE.match(v):
+            if not isinstance(v, str) or len(v) > 63 or not LABEL_VALUE.match(v):
                 p.append(
                     Problem(
                         f"selector.{k}", v, "use a Kubernetes label value (at most 63 alphanumerics, '-_.')"
@@ -542,7 +536,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
             15,
         )
         number = port.get("port")
-        if not _is_int(number) or not 1 <= number <= 65535:
+        if not is_int(number) or not 1 <= number <= 65535:
             p.append(Problem(f"{at}.port", number, "use a port number from 1 to 65535"))
         elif number in seen_ports:
             p.append(
@@ -590,7 +584,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem
 
     idle = args.get("tcp_idle_timeout_minutes")
     low, high = IDLE_TIMEOUT_RANGE
-    if idle is not None and (not _is_int(idle) or not low <= idle <= high):
+    if idle is not None and (not is_int(idle) or not low <= idle <= high):
         p.append(
             Problem("tcp_idle_timeout_minutes", idle, f"use a whole number of minutes from {low} to {high}")
         )

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from components.errors import Problem
+from components.k8s_names import is_int
 
 
 class NatStrategy(StrEnum):
@@ -176,10 +177,6 @@ def _duplicates(problems: list[Problem], uses: list[tuple[str, str]], what: str)
             first[ident] = key
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def nat_zones_of(
     zones: Sequence[str], strategy: NatStrategy, public_subnet_ids: Mapping[str, str]
 ) -> list[str]:
@@ -309,7 +306,7 @@ def validate_egress_nat_args(args: Mapping[str, Any]) -> list[Problem]:
 
     # EIPs
     secondary = args.get("secondary_eips_per_nat", 0)
-    secondary_ok = _is_int(secondary) and 0 <= secondary <= MAX_SECONDARY_EIPS
+    secondary_ok = is_int(secondary) and 0 <= secondary <= MAX_SECONDARY_EIPS
     if not secondary_ok:
         problems.append(
             Problem(

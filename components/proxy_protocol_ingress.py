@@ -47,6 +47,7 @@ from components.haproxy_cfg import (
     render_haproxy_cfg,
     validate_haproxy_config,
 )
+from components.k8s_names import LABEL_VALUE
 
 METALLB_CHART = "metallb"
 METALLB_CHART_VERSION = "0.16.1"
@@ -144,11 +145,9 @@ _METALLB_KEYS = frozenset(MetalLbArgs.__annotations__)
 _GATEWAY_KEYS = frozenset(GatewayArgs.__annotations__)
 _HEALTH_KEYS = frozenset(HealthCheckArgs.__annotations__)
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _IMAGE = re.compile(r"^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
 _ISTIO_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
 _LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 
 IpRange = tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ipaddress.IPv4Address | ipaddress.IPv6Address]
 
@@ -334,7 +333,7 @@ def validate_proxy_protocol_ingress_args(args: Mapping[str, Any]) -> list[Proble
             problems.append(Problem("gateway.selector", sel, "a non-empty mapping of pod labels"))
         else:
             for k, v in sel.items():
-                if not _LABEL_KEY.match(str(k)) or not isinstance(v, str) or not _LABEL_VALUE.match(v):
+                if not _LABEL_KEY.match(str(k)) or not isinstance(v, str) or not LABEL_VALUE.match(v):
                     problems.append(Problem(f"gateway.selector.{k}", v, "a Kubernetes label key and value"))
     hc = args.get("health_check", {})
     if isinstance(hc, dict):

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Required, TypedDict
 
 from components.errors import Problem
+from components.k8s_names import is_int
 
 PROXY_PORT = 3128
 """The port Squid listens on and the Service exposes (the conventional `HTTP_PROXY` port)."""
@@ -79,10 +80,6 @@ class SquidConfArgs(TypedDict, total=False):
     than one CPU per pod; prefer more replicas."""
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _check_cidrs(key: str, values: object, *, source: bool) -> list[Problem]:
     problems: list[Problem] = []
     if isinstance(values, str) or not isinstance(values, Sequence):
@@ -138,7 +135,7 @@ def _check_ports(key: str, values: object) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[object, int] = {}
     for i, port in enumerate(values):
-        if not _is_int(port) or not 1 <= port <= 65535:
+        if not is_int(port) or not 1 <= port <= 65535:
             problems.append(Problem(f"{key}[{i}]", port, "a TCP port number from 1 to 65535"))
         elif port in seen:
             problems.append(
@@ -248,7 +245,7 @@ def validate_squid_conf_args(args: SquidConfArgs) -> list[Problem]:
     if not http_ports and not tls_ports:
         problems.append(Problem("tls_ports", [], "at least one port in http_ports or tls_ports"))
     lifetime = args.get("shutdown_lifetime_seconds", DEFAULT_SHUTDOWN_LIFETIME_SECONDS)
-    if not _is_int(lifetime) or not 1 <= lifetime <= MAX_SHUTDOWN_LIFETIME_SECONDS:
+    if not is_int(lifetime) or not 1 <= lifetime <= MAX_SHUTDOWN_LIFETIME_SECONDS:
         problems.append(
             Problem(
                 "shutdown_lifetime_seconds",
@@ -258,7 +255,7 @@ def validate_squid_conf_args(args: SquidConfArgs) -> list[Problem]:
             )
         )
     workers = args.get("workers", DEFAULT_WORKERS)
-    if not _is_int(workers) or not 1 <= workers <= MAX_WORKERS:
+    if not is_int(workers) or not 1 <= workers <= MAX_WORKERS:
         problems.append(
             Problem("workers", workers, f"a whole number of Squid workers from 1 to {MAX_WORKERS}")
         )

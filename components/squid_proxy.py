@@ -29,6 +29,7 @@ import pulumi
 
 from components import k8s_objects
 from components.errors import Problem, raise_if
+from components.k8s_names import DNS1035_LABEL, DNS1123_LABEL, LABEL_VALUE, is_int
 from components.kube_versions import KubeVersion
 from components.squid_conf import (
     DEFAULT_SHUTDOWN_LIFETIME_SECONDS,
@@ -53,9 +54,6 @@ PRESTOP_DELAY_SECONDS = 5
 CONF_DIR = "/etc/squid/traffic-edge"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 _CPU = re.compile(r"^(\d+(\.\d+)?|\d+m)$")
 _MEMORY = re.compile(r"^\d+(Ki|Mi|Gi|Ti|k|M|G|T)?$")
@@ -266,10 +264,6 @@ def proxy_url(name: str, namespace: str) -> str:
 # ---------------------------------------------------------------- validation
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _memory_bytes(text: str) -> int:
     match = re.match(r"^(\d+)([A-Za-z]*)$", text)
     assert match
@@ -284,7 +278,7 @@ def _names(key: str, values: object, what: str, *, at_least: int = 0) -> list[Pr
         problems.append(Problem(key, list(values), f"at least {at_least} {what}"))
     seen: dict[object, int] = {}
     for i, value in enumerate(values):
-        if not isinstance(value, str) or len(value) > 63 or not _DNS_LABEL.match(value):
+        if not isinstance(value, str) or len(value) > 63 or not DNS1123_LABEL.match(value):
             problems.append(
                 Problem(f"{key}[{i}]", value, "a DNS-1123 label (lowercase letters, digits, '-')")
             )
@@ -296,7 +290,7 @@ def _names(key: str, values: object, what: str, *, at_least: int = 0) -> list[Pr
 
 
 def _namespace_problem(key: str, value: object) -> list[Problem]:
-    if not isinstance(value, str) or len(value) > 63 or not _DNS_LABEL.match(value):
+    if not isinstance(value, str) or len(value) > 63 or not DNS1123_LABEL.match(value):
         return [Problem(key, value, "a namespace name: a DNS-1123 label (lowercase letters, digits, '-')")]
     return []
 
@@ -328,7 +322,7 @@ def _zone_problems(args: Mapping[str, Any]) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
     for i, zone in enumerate(zones):
-        if not isinstance(zone, str) or not zone or len(zone) > 63 or not _LABEL_VALUE.match(zone):
+        if not isinstance(zone, str) or not zone or len(zone) > 63 or not LABEL_VALUE.match(zone):
             problems.append(
                 Problem(f"zones[{i}]", zone, "a zone name as in the node label topology.kubernetes.io/zone")
             )
@@ -380,7 +374,7 @@ def _placement_problems(args: Mapping[str, Any], zones_ok: bool) -> list[Problem
                     "only with zone_spread 'DoNotSchedule': the API rejects minDomains with ScheduleAnyway",
                 )
             )
-        elif not _is_int(md) or (zones_ok and not 2 <= md <= n):
+        elif not is_int(md) or (zones_ok and not 2 <= md <= n):
             problems.append(
                 Problem(
                     "min_domains",
@@ -391,7 +385,7 @@ def _placement_problems(args: Mapping[str, Any], zones_ok: bool) -> list[Problem
             )
     if "replicas" in args:
         replicas = args["replicas"]
-        if not _is_int(replicas) or replicas < 1:
+        if not is_int(replicas) or replicas < 1:
             problems.append(Problem("replicas", replicas, "a whole number of pods, at least one per zone"))
         elif zones_ok and replicas < n:
             problems.append(
@@ -468,7 +462,7 @@ def _monitoring_problems(args: Mapping[str, Any]) -> list[Problem]:
                     or not _LABEL_KEY.match(k)
                     or not isinstance(v, str)
                     or len(v) > 63
-                    or not _LABEL_VALUE.match(v)
+                    or not LABEL_VALUE.match(v)
                 ):
                     problems.append(
                         Problem(f"service_monitor_labels.{k}", v, "a Kubernetes label name and value")
@@ -520,13 +514,13 @@ def _autoscaling_problems(args: Mapping[str, Any], zones_ok: bool) -> list[Probl
                 Problem(f"autoscaling.{key}", auto[key], "one of max_replicas, target_cpu_percent")
             )
     high = auto["max_replicas"]
-    low = _replicas(args) if zones_ok and _is_int(args.get("replicas", 0)) else 1
-    if not _is_int(high) or high < low:
+    low = _replicas(args) if zones_ok and is_int(args.get("replicas", 0)) else 1
+    if not is_int(high) or high < low:
         problems.append(
             Problem("autoscaling.max_replicas", high, f"a whole number of at least replicas ({low})")
         )
     target = auto.get("target_cpu_percent", 70)
-    if not _is_int(target) or not 10 <= target <= 100:
+    if not is_int(target) or not 10 <= target <= 100:
         problems.append(
             Problem("autoscaling.target_cpu_percent", target, "a whole percentage from 10 to 100")
         )
@@ -536,7 +530,7 @@ def _autoscaling_problems(args: Mapping[str, Any], zones_ok: bool) -> list[Probl
 def validate_squid_proxy_args(args: Mapping[str, Any], name: str | None = None) -> list[Problem]:
     """Every problem in `args` (and the resource `name`, which names the Service) at once."""
     problems: list[Problem] = []
-    if name is not None and (len(name) > 63 or not _DNS_1035.match(name)):
+    if name is not None and (len(name) > 63 or not DNS1035_LABEL.match(name)):
         problems.append(
             Problem(
                 "name",
@@ -581,10 +575,10 @@ def validate_squid_proxy_args(args: Mapping[str, Any], name: str | None = None) 
         if key in args:
             problems += _image_problem(key, args[key])
     lifetime = args.get("shutdown_lifetime_seconds", DEFAULT_SHUTDOWN_LIFETIME_SECONDS)
-    if "termination_grace_period_seconds" in args and _is_int(lifetime):
+    if "termination_grace_period_seconds" in args and is_int(lifetime):
         grace = args["termination_grace_period_seconds"]
         need = PRESTOP_DELAY_SECONDS + lifetime
-        if not _is_int(grace) or grace <= need:
+        if not is_int(grace) or grace <= need:
             problems.append(
                 Problem(
                     "termination_grace_period_seconds",

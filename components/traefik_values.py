@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any, Required, TypedDict, TypeGuard
 
 from components.errors import Problem
+from components.k8s_names import DNS1123_LABEL, DNS1123_SUBDOMAIN, LABEL_VALUE, is_int
 
 CHART = "traefik"
 CHART_REPO = "https://traefik.github.io/charts"
@@ -194,13 +195,10 @@ _DASH_KEYS = frozenset(DashboardRoute.__annotations__)
 _PODS_KEYS = frozenset(TrustedPods.__annotations__)
 _RES_KEYS = frozenset(Resources.__annotations__)
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
 _LABEL_KEY = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 )
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 # Characters a Traefik rule could be broken out of (backtick ends the literal).
 _PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
 
@@ -250,12 +248,8 @@ def gateway_names(name: str, namespace: str) -> GatewayNames:
 # --------------------------------------------------------------------------- validation
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _valid_host(value: object) -> bool:
-    if not isinstance(value, str) or len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
+    if not isinstance(value, str) or len(value) > 253 or not DNS1123_SUBDOMAIN.match(value):
         return False
     return all(len(label) <= 63 for label in value.split("."))
 
@@ -318,13 +312,13 @@ def validate_traefik_args(args: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = _unknown_keys("", args, _ARG_KEYS)
 
     namespace = args.get("namespace")
-    if not (isinstance(namespace, str) and _DNS_LABEL.match(namespace) and len(namespace) <= 63):
+    if not (isinstance(namespace, str) and DNS1123_LABEL.match(namespace) and len(namespace) <= 63):
         problems.append(
             Problem("namespace", namespace, f"the existing namespace to install into, {_LABEL_RULE}")
         )
 
     replicas = args.get("replicas", 2)
-    if not (_is_int(replicas) and replicas >= 2):
+    if not (is_int(replicas) and replicas >= 2):
         problems.append(
             Problem(
                 "replicas",
@@ -344,7 +338,7 @@ def validate_traefik_args(args: Mapping[str, Any]) -> list[Problem]:
     elif "websecure_port" in args:
         problems.append(Problem("websecure_port", args["websecure_port"], "set websecure: true to use it"))
     for key, port in ports.items():
-        if not (_is_int(port) and 1 <= port <= 65535):
+        if not (is_int(port) and 1 <= port <= 65535):
             problems.append(Problem(key, port, _PORT_RULE))
     if len(ports) == 2 and ports["web_port"] == ports["websecure_port"]:
         problems.append(Problem("websecure_port", ports["websecure_port"], "a port different from web_port"))
@@ -392,7 +386,7 @@ def _validate_trust(args: Mapping[str, Any]) -> list[Problem]:
             return [*problems, Problem("trusted_pods", pods, "a mapping with namespace and match_labels")]
         problems += _unknown_keys("trusted_pods.", pods, _PODS_KEYS)
         ns = pods.get("namespace")
-        if not (isinstance(ns, str) and _DNS_LABEL.match(ns) and len(ns) <= 63):
+        if not (isinstance(ns, str) and DNS1123_LABEL.match(ns) and len(ns) <= 63):
             problems.append(Problem("trusted_pods.namespace", ns, _LABEL_RULE))
         labels = pods.get("match_labels")
         if not (isinstance(labels, Mapping) and labels):
@@ -409,7 +403,7 @@ def _validate_trust(args: Mapping[str, Any]) -> list[Problem]:
                     problems.append(
                         Problem(f"trusted_pods.match_labels.{key}", key, "a Kubernetes label key")
                     )
-                elif not (isinstance(value, str) and _LABEL_VALUE.match(value)):
+                elif not (isinstance(value, str) and LABEL_VALUE.match(value)):
                     problems.append(
                         Problem(f"trusted_pods.match_labels.{key}", value, "a Kubernetes label value")
                     )
@@ -417,7 +411,7 @@ def _validate_trust(args: Mapping[str, Any]) -> list[Problem]:
 
 
 def _check_mw_name(key: str, name: object, seen: set[str], problems: list[Problem]) -> None:
-    if not (isinstance(name, str) and _DNS_LABEL.match(name) and len(name) <= 40):
+    if not (isinstance(name, str) and DNS1123_LABEL.match(name) and len(name) <= 40):
         problems.append(Problem(key, name, f"{_LABEL_RULE.replace('63', '40')}"))
     elif name in seen:
         problems.append(Problem(key, name, "a name not used by another rate limit or IP allowlist"))
@@ -439,14 +433,14 @@ def _validate_middlewares(args: Mapping[str, Any], problems: list[Problem]) -> s
         problems += _unknown_keys(f"{key}.", rl, _RATE_KEYS)
         _check_mw_name(f"{key}.name", rl.get("name"), seen, problems)
         average = rl.get("average")
-        if not (_is_int(average) and average >= 1):
+        if not (is_int(average) and average >= 1):
             problems.append(Problem(f"{key}.average", average, "an integer of at least 1 request per period"))
         period = rl.get("period_seconds", 1)
-        if not (_is_int(period) and 1 <= period <= 3600):
+        if not (is_int(period) and 1 <= period <= 3600):
             problems.append(Problem(f"{key}.period_seconds", period, "an integer from 1 to 3600 seconds"))
         # An omitted burst follows average, so a bad average is reported once, not twice.
         burst = rl.get("burst", 1)
-        if not (_is_int(burst) and burst >= 1):
+        if not (is_int(burst) and burst >= 1):
             problems.append(Problem(f"{key}.burst", burst, "an integer of at least 1 request"))
     allowlists = args.get("ip_allowlists", [])
     if not _is_list(allowlists):
@@ -483,7 +477,7 @@ def _validate_routes(args: Mapping[str, Any], middleware_names: set[str], websec
             continue
         problems += _unknown_keys(f"{key}.", route, _ROUTE_KEYS)
         name = route.get("name")
-        if not (isinstance(name, str) and _DNS_LABEL.match(name) and len(name) <= 40):
+        if not (isinstance(name, str) and DNS1123_LABEL.match(name) and len(name) <= 40):
             problems.append(Problem(f"{key}.name", name, _LABEL_RULE.replace("63", "40")))
         elif name in names:
             problems.append(Problem(f"{key}.name", name, "a name not used by another route"))
@@ -502,14 +496,14 @@ def _validate_routes(args: Mapping[str, Any], middleware_names: set[str], websec
                     )
                 )
         service = route.get("service")
-        if not (isinstance(service, str) and _DNS_LABEL.match(service) and len(service) <= 63):
+        if not (isinstance(service, str) and DNS1123_LABEL.match(service) and len(service) <= 63):
             problems.append(Problem(f"{key}.service", service, f"a Service name, {_LABEL_RULE}"))
         port = route.get("port")
-        if not (_is_int(port) and 1 <= port <= 65535):
+        if not (is_int(port) and 1 <= port <= 65535):
             problems.append(Problem(f"{key}.port", port, _PORT_RULE))
         if "namespace" in route:
             ns = route["namespace"]
-            if not (isinstance(ns, str) and _DNS_LABEL.match(ns) and len(ns) <= 63):
+            if not (isinstance(ns, str) and DNS1123_LABEL.match(ns) and len(ns) <= 63):
                 problems.append(Problem(f"{key}.namespace", ns, _LABEL_RULE))
         eps = route.get("entrypoints", ["web"])
         if not (_is_list(eps) and eps):
@@ -537,7 +531,7 @@ def _validate_routes(args: Mapping[str, Any], middleware_names: set[str], websec
                 )
         if "tls_secret" in route:
             secret = route["tls_secret"]
-            if not (isinstance(secret, str) and _DNS_SUBDOMAIN.match(secret) and len(secret) <= 253):
+            if not (isinstance(secret, str) and DNS1123_SUBDOMAIN.match(secret) and len(secret) <= 253):
                 problems.append(Problem(f"{key}.tls_secret", secret, "a Secret name (DNS-1123 subdomain)"))
             elif "websecure" not in eps:
                 problems.append(
@@ -573,7 +567,7 @@ def _validate_dashboard(args: Mapping[str, Any], websecure: bool) -> list[Proble
     for key in ("basic_auth_secret", "tls_secret"):
         if key in route or key == "basic_auth_secret":
             secret = route.get(key)
-            if not (isinstance(secret, str) and _DNS_SUBDOMAIN.match(secret) and len(secret) <= 253):
+            if not (isinstance(secret, str) and DNS1123_SUBDOMAIN.match(secret) and len(secret) <= 253):
                 problems.append(
                     Problem(
                         f"dashboard_route.{key}",

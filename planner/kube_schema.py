@@ -7,16 +7,13 @@ checked here for apiVersion/kind/metadata and the spec fields their CRDs require
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import kubernetes_validate
 
+from components.k8s_names import DNS1123_LABEL, DNS1123_SUBDOMAIN
 from components.kube_versions import SUPPORTED_MAX, SUPPORTED_MIN, KubeVersion
-
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 Check = Callable[[dict[str, Any]], list[str]]
 
@@ -90,10 +87,10 @@ def _metadata(manifest: dict[str, Any]) -> list[str]:
         return ["metadata.name: required"]
     problems = []
     name = str(meta["name"])
-    if len(name) > 253 or not _DNS1123_SUBDOMAIN.match(name):
+    if len(name) > 253 or not DNS1123_SUBDOMAIN.match(name):
         problems.append(f"metadata.name: {name!r} is not a DNS-1123 subdomain (lower case, digits, '-', '.')")
     ns = meta.get("namespace")
-    if ns is not None and (len(str(ns)) > 63 or not _DNS1123_LABEL.match(str(ns))):
+    if ns is not None and (len(str(ns)) > 63 or not DNS1123_LABEL.match(str(ns))):
         problems.append(f"metadata.namespace: {ns!r} is not a DNS-1123 label")
     return problems
 
