@@ -26,29 +26,9 @@ from components.aks_lb_annotations import (
 )
 from components.errors import ArgsError, Problem
 from planner.kube_schema import validate_manifest
+from tests.support.aks_seed import PRINCIPAL, SUBSCRIPTION, seed
 
 S = "service.beta.kubernetes.io/"
-PRINCIPAL = "11111111-2222-3333-4444-555555555555"
-SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-
-
-def seed(**overrides: Any) -> dict[str, Any]:
-    """Seed 001: kimmap-backend-tcp, 9999 -> 8888, PIP kimmap-tcp-pip in rg-network, interval 59."""
-    args: dict[str, Any] = {
-        "service_name": "kimmap-backend-tcp",
-        "namespace": "kimmap",
-        "selector": {"app": "kimmap-backend"},
-        "ports": [{"name": "tcp-client", "port": 9999, "target_port": 8888}],
-        "network_resource_group": "rg-network",
-        "public_ip_name": "kimmap-tcp-pip",
-        "location": "koreacentral",
-        "probe_interval_seconds": 59,
-        "kubernetes_version": "1.30",
-        "cluster_principal_id": PRINCIPAL,
-        "subscription_id": SUBSCRIPTION,
-    }
-    args.update(overrides)
-    return args
 
 
 def problems(**overrides: Any) -> list[str]:

@@ -15,10 +15,9 @@ from components.errors import ArgsError
 from planner import engine
 from planner.engine import UNKNOWN, Recording
 from planner.kube_schema import validate_manifest
+from tests.support.aks_seed import PRINCIPAL, SUBSCRIPTION, seed
 
 S = "service.beta.kubernetes.io/"
-PRINCIPAL = "11111111-2222-3333-4444-555555555555"
-SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 LOOKED_UP_SUBSCRIPTION = "99999999-8888-7777-6666-555555555555"
 PIP = "azure-native:network:PublicIPAddress"
 ROLE = "azure-native:authorization:RoleAssignment"
@@ -27,24 +26,6 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 GET_CLUSTER = "azure-native:containerservice:getManagedCluster"
 GET_CLIENT_CONFIG = "azure-native:authorization:getClientConfig"
 GET_PIP = "azure-native:network:getPublicIPAddress"
-
-
-def seed(**overrides: Any) -> dict[str, Any]:
-    args: dict[str, Any] = {
-        "service_name": "kimmap-backend-tcp",
-        "namespace": "kimmap",
-        "selector": {"app": "kimmap-backend"},
-        "ports": [{"name": "tcp-client", "port": 9999, "target_port": 8888}],
-        "network_resource_group": "rg-network",
-        "public_ip_name": "kimmap-tcp-pip",
-        "location": "koreacentral",
-        "probe_interval_seconds": 59,
-        "kubernetes_version": "1.30",
-        "cluster_principal_id": PRINCIPAL,
-        "subscription_id": SUBSCRIPTION,
-    }
-    args.update(overrides)
-    return args
 
 
 def without(*keys: str, **overrides: Any) -> dict[str, Any]:
