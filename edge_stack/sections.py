@@ -7,6 +7,7 @@ component, its args TypedDict (the schema of the section) and its validator.
 from __future__ import annotations
 
 import importlib
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -154,8 +155,6 @@ def traefik_trusts_the_haproxy_edge(settings: StackSettings) -> list[Problem]:
         )
     edge_cidrs = expected.get("trusted_cidrs") or []
     if edge_cidrs:
-        import ipaddress
-
         nets = [ipaddress.ip_network(c) for c in edge_cidrs]
         for i, cidr in enumerate(traefik.args.get("trusted_cidrs") or []):
             net = ipaddress.ip_network(cidr, strict=False)
