@@ -89,3 +89,49 @@ def test_unknown_values_are_marked_not_invented() -> None:
     assert "04da6b54-80e4-46f7-96ec-b56ff0331ba9" not in text  # the raw wire sentinel never leaks
     if any(r.type == "aws:ec2/natGateway:NatGateway" for r in rec.resources):
         assert UNKNOWN in text
+
+
+def test_an_invalid_object_is_reported_with_object_field_and_reason() -> None:
+    import pulumi
+    import pulumi_kubernetes as k8s
+
+    from planner.engine import run
+
+    def program() -> None:
+        provider = k8s.Provider("k8s-eks", context="c")
+        k8s.core.v1.Service(
+            "bad",
+            metadata={"name": "proxy", "namespace": "egress"},
+            spec={"ports": [{"port": 3128}], "trafficDistribution": "PreferClose"},
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+
+    problems = schema_problems(run(program), {"eks": "1.29"})
+    assert problems == [
+        "v1/Service egress/proxy [cluster eks, Kubernetes 1.29]: spec: Additional properties are not allowed "
+        "('trafficDistribution' was unexpected)"
+    ]
+    assert schema_problems(run(program), {"eks": "1.33"}) == []
+
+
+def test_make_plan_fails_on_a_mandatory_policy_violation(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import planner.plan as plan
+    import planner.policy_report as policy_report
+
+    def failing(rec: object) -> policy_report.Report:
+        return policy_report.Report(
+            [policy_report.Violation("public-ips-protected", "mandatory", "urn:x", "not protected")], ["p"]
+        )
+
+    monkeypatch.setattr(policy_report, "evaluate", failing)
+    assert plan.main(["--stack", "dev", "--out", str(tmp_path / "o")]) == 1
+    monkeypatch.setattr(
+        policy_report,
+        "evaluate",
+        lambda rec: policy_report.Report(
+            [policy_report.Violation("images-pinned", "advisory", "urn:x", "latest")], ["p"]
+        ),
+    )
+    assert plan.main(["--stack", "dev", "--out", str(tmp_path / "o")]) == 0
