@@ -44,9 +44,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.docs_section import write_section as write_docs_section
-from components.haproxy_cfg import HaproxyConfig, Placement, Route, render_haproxy_cfg
 from tests.support import netns
 from tests.support.netns import TestNet
+from traffic_edge.proxy_protocol_ingress.haproxy_cfg import (
+    HaproxyConfig,
+    Placement,
+    Route,
+    render_haproxy_cfg,
+)
 
 ROUNDS = 8
 SECONDS = 3

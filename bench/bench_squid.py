@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.docs_section import write_section as write_docs_section
-from components.squid_conf import render_squid_conf
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
+from traffic_edge.squid_proxy import render_squid_conf
 
 ROUNDS = 3
 WRK_SECONDS = 4

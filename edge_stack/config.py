@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Required, TypedDict
 
-from components.errors import ArgsError, Problem
-from components.kube_versions import SUPPORTED_MAX, SUPPORTED_MIN, KubeVersion
 from edge_stack.sections import CROSS_CHECKS, SECTIONS, Section, load_ref
 from edge_stack.typed import camel, camel_key, coerce_object, hints_of
+from traffic_edge._shared.problems import ArgsError, Problem
+from traffic_edge._shared.versions import SUPPORTED_MAX, SUPPORTED_MIN, KubeVersion
 
 PROJECT = "traffic-edge"
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from components.errors import Problem
+from traffic_edge._shared.problems import Problem
 
 if TYPE_CHECKING:
     from edge_stack.config import StackSettings
@@ -50,9 +50,9 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section(
         key="squid",
-        component="components.squid_proxy:SquidProxy",
-        args_type="components.squid_proxy:SquidProxyArgs",
-        validator="components.squid_proxy:validate_squid_proxy_args",
+        component="traffic_edge.squid_proxy:SquidProxy",
+        args_type="traffic_edge.squid_proxy:SquidProxyArgs",
+        validator="traffic_edge.squid_proxy:validate_squid_proxy_args",
         needs=("kubernetes",),
         default_name="squid",
         description="Squid forward proxy spread across zones with local-zone routing and metrics (seed 000)",
@@ -60,9 +60,9 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         key="aksIngress",
-        component="components.aks_tcp_load_balancer:AksTcpLoadBalancer",
-        args_type="components.aks_lb_annotations:AksTcpLoadBalancerArgs",
-        validator="components.aks_lb_annotations:validate_aks_tcp_load_balancer_args",
+        component="traffic_edge.aks_tcp_load_balancer:AksTcpLoadBalancer",
+        args_type="traffic_edge.aks_tcp_load_balancer:AksTcpLoadBalancerArgs",
+        validator="traffic_edge.aks_tcp_load_balancer:validate_aks_tcp_load_balancer_args",
         needs=("azure", "kubernetes"),
         default_name="tcp-ingress",
         description="TCP service on AKS behind an Azure Load Balancer with a fixed public IP and TCP probes (seed 001)",
@@ -74,9 +74,9 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         key="onpremIngress",
-        component="components.proxy_protocol_ingress:ProxyProtocolIngress",
-        args_type="components.proxy_protocol_ingress:ProxyProtocolIngressArgs",
-        validator="components.proxy_protocol_ingress:validate_proxy_protocol_ingress_args",
+        component="traffic_edge.proxy_protocol_ingress:ProxyProtocolIngress",
+        args_type="traffic_edge.proxy_protocol_ingress:ProxyProtocolIngressArgs",
+        validator="traffic_edge.proxy_protocol_ingress:validate_proxy_protocol_ingress_args",
         needs=("kubernetes",),
         default_name="edge",
         description="MetalLB (L2) + HAProxy sending PROXY v2 to the Istio ingress gateway (seed 004)",
@@ -84,9 +84,9 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         key="egressNat",
-        component="components.egress_nat:EgressNatGateways",
-        args_type="components.egress_nat:EgressNatGatewaysArgs",
-        validator="components.nat_plan:validate_egress_nat_args",
+        component="traffic_edge.egress_nat:EgressNatGateways",
+        args_type="traffic_edge.egress_nat:EgressNatGatewaysArgs",
+        validator="traffic_edge.egress_nat:validate_egress_nat_args",
         needs=("aws",),
         default_name="egress",
         description="One NAT gateway per availability zone with stable, protected Elastic IPs (seed 000)",
@@ -98,9 +98,9 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         key="traefik",
-        component="components.traefik_gateway:TraefikGateway",
-        args_type="components.traefik_values:TraefikGatewayArgs",
-        validator="components.traefik_values:validate_traefik_args",
+        component="traffic_edge.traefik_gateway:TraefikGateway",
+        args_type="traffic_edge.traefik_gateway:TraefikGatewayArgs",
+        validator="traffic_edge.traefik_gateway:validate_traefik_args",
         needs=("kubernetes",),
         default_name="traefik",
         description="Traefik reverse proxy with CRD routes, rate limits and the PROXY-protocol edge trust (seed 003)",
@@ -134,7 +134,7 @@ def traefik_trusts_the_haproxy_edge(settings: StackSettings) -> list[Problem]:
     A PROXY receiver believes whatever client address its trusted peers write; trusting
     more than the edge lets anyone who reaches Traefik directly forge client IPs.
     """
-    from components.proxy_protocol_ingress import traefik_trust
+    from traffic_edge.proxy_protocol_ingress import traefik_trust
 
     traefik, edge = settings.components.get("traefik"), settings.components.get("onpremIngress")
     if traefik is None or edge is None or traefik.cluster != edge.cluster:
@@ -171,7 +171,7 @@ def traefik_trusts_the_haproxy_edge(settings: StackSettings) -> list[Problem]:
 
 def squid_zones_have_nat_gateways(settings: StackSettings) -> list[Problem]:
     """Seed 000's pairing: the Squid pods of a zone leave through that zone's NAT gateway."""
-    from components.nat_plan import check_zone_coverage, plan_egress_nat
+    from traffic_edge.egress_nat import check_zone_coverage, plan_egress_nat
 
     squid, nat = settings.components.get("squid"), settings.components.get("egressNat")
     if squid is None or nat is None:

@@ -17,7 +17,7 @@ from typing import Any, Literal, NotRequired, Required, Union, get_args, get_ori
 
 import pulumi
 
-from components.errors import Problem
+from traffic_edge._shared.problems import Problem
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import kubernetes_validate
 
-from components.k8s_names import DNS1123_LABEL, DNS1123_SUBDOMAIN
-from components.kube_versions import SUPPORTED_MAX, SUPPORTED_MIN, KubeVersion
+from traffic_edge._shared.names import DNS1123_LABEL, DNS1123_SUBDOMAIN
+from traffic_edge._shared.versions import SUPPORTED_MAX, SUPPORTED_MIN, KubeVersion
 
 Check = Callable[[dict[str, Any]], list[str]]
 

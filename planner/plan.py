@@ -19,10 +19,10 @@ from typing import Any
 
 import yaml
 
-from components.errors import ArgsError
 from planner.engine import Recording, Resource, run
 from planner.kube_schema import describe, validate_manifest
 from planner.stackfile import REPO, read_config, stacks
+from traffic_edge._shared.problems import ArgsError
 
 _TOP_ORDER = ("apiVersion", "kind", "metadata")
 

@@ -196,7 +196,7 @@ def check_squid_no_open_proxy(args: ResourceValidationArgs, report_violation: Re
             report_violation(
                 f"{key} in ConfigMap {k8s_name(args.props)} could make an open proxy: "
                 + "; ".join(problems)
-                + ". Generate it with components.squid_conf (allowlisted sources and destinations, deny all last)."
+                + ". Generate it with traffic_edge.squid_proxy.squid_conf (allowlisted sources and destinations, deny all last)."
             )
 
 

@@ -4,8 +4,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.egress_nat import EgressNatGateways
-from components.traefik_gateway import TraefikGateway
+from traffic_edge import EgressNatGateways, TraefikGateway
 
 config = pulumi.Config()
 aws_provider = aws.Provider("aws", region=pulumi.Config("aws").require("region"))

@@ -1,0 +1,1 @@
+"""What every component shares: the problem grammar, the checks, Kubernetes names, objects and versions."""

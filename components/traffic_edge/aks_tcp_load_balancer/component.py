@@ -1,0 +1,201 @@
+"""`AksTcpLoadBalancer`: a TCP service on AKS behind an Azure Standard Load Balancer with a fixed IP.
+
+Seed 001: the public IP lives in a separate network resource group so it survives the
+Service and the cluster; the health probes are TCP (the default HTTP probe fails against a
+TCP server and no traffic arrives); the cluster's control-plane identity needs Network
+Contributor on that group, or the Service sits pending with an authorization error.
+All decisions are made in `traffic_edge.aks_tcp_load_balancer.annotations`; this class only registers them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi_azure_native import authorization, containerservice, network
+
+from traffic_edge._shared import k8s_objects
+from traffic_edge._shared.problems import raise_if
+from traffic_edge.aks_tcp_load_balancer.annotations import (
+    DEFAULT_ZONES,
+    AksClusterRef,
+    AksTcpLoadBalancerArgs,
+    ExternalTrafficPolicy,
+    LoadBalancerFrontend,
+    ProbeProtocol,
+    ServicePortArgs,
+    SessionAffinity,
+    control_plane_principal_id,
+    plan_service,
+    resource_group_scope,
+    role_assignment_name,
+    role_definition_id,
+    validate_aks_tcp_load_balancer_args,
+)
+
+__all__ = [
+    "AksClusterRef",
+    "AksTcpLoadBalancer",
+    "AksTcpLoadBalancerArgs",
+    "ExternalTrafficPolicy",
+    "LoadBalancerFrontend",
+    "ProbeProtocol",
+    "ServicePortArgs",
+    "SessionAffinity",
+    "lookup_control_plane_principal_id",
+    "lookup_subscription_id",
+]
+
+
+def lookup_control_plane_principal_id(cluster: AksClusterRef, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """Principal ID of the cluster's control-plane identity, read from the managed cluster."""
+    found = containerservice.get_managed_cluster_output(
+        resource_group_name=cluster["resource_group_name"],
+        resource_name=cluster["name"],
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+
+    def pick(result: Any) -> str:
+        identity = result.identity
+        assigned = (identity.user_assigned_identities or {}) if identity else {}
+        return control_plane_principal_id(
+            cluster["name"],
+            identity.type if identity else None,
+            identity.principal_id if identity else None,
+            [value.principal_id for value in assigned.values()],
+        )
+
+    return found.apply(pick)
+
+
+def lookup_subscription_id(parent: pulumi.Resource) -> pulumi.Output[str]:
+    """The azure-native provider's own subscription."""
+    config = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=parent))
+    return config.subscription_id
+
+
+class AksTcpLoadBalancer(pulumi.ComponentResource):
+    """A TCP Service of type LoadBalancer on AKS with a fixed frontend IP and explicit health probes.
+
+    Registers, as children:
+    - `<name>-pip`: a Standard, static, IPv4 public IP in `network_resource_group` (zone-redundant
+      by default), protected and retained on delete so the address never changes or disappears;
+      only with frontend NewPublicIp. ExistingPublicIp adopts one by name instead (looked up, not managed).
+    - `<name>-network-contributor`: a role assignment giving the cluster's control-plane identity
+      Network Contributor on `network_resource_group` (deterministic name, principal type
+      ServicePrincipal); unless `grant_network_contributor` is false.
+    - `<name>-ns`: the namespace with the restricted pod security level, if `create_namespace`.
+    - `<name>-svc`: the Service with the cloud-provider-azure annotations; it depends on the public
+      IP and the role assignment, so the cloud provider never looks for a PIP it cannot read yet.
+
+    Args (`AksTcpLoadBalancerArgs`, snake_case here, camelCase in stack config):
+    service_name, namespace, create_namespace, selector, ports (name, port, target_port or
+    target_port_name, probe_protocol, probe_request_path, probe_interval_seconds, probe_threshold),
+    network_resource_group, frontend, public_ip_name, location, zones, dns_label,
+    internal_subnet, internal_ip, external_traffic_policy, session_affinity,
+    probe_interval_seconds, probe_threshold, tcp_idle_timeout_minutes,
+    load_balancer_source_ranges, allowed_ip_ranges, kubernetes_version, cloud_provider_version,
+    grant_network_contributor, cluster_principal_id, aks_cluster, subscription_id.
+    Each field is documented on the TypedDict.
+
+    Settings the configured cloud-provider-azure version ignores (num-of-probe before 1.27,
+    interval/threshold with the Local policy before 1.28) are applied but logged as warnings.
+
+    Outputs: `ip_address` (the frontend address; unknown for an internal LB without
+    `internal_ip`), `fqdn` (None without a DNS label), `annotations` (exactly as applied).
+    """
+
+    ip_address: pulumi.Output[str | None]
+    fqdn: pulumi.Output[str | None]
+    annotations: pulumi.Output[dict[str, str]]
+
+    def __init__(self, name: str, args: AksTcpLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
+        raise_if(f"AksTcpLoadBalancer {name!r}", validate_aks_tcp_load_balancer_args(args))
+        super().__init__("traffic-edge:index:AksTcpLoadBalancer", name, None, opts)
+        plan = plan_service(args)
+        for warning in plan.warnings:
+            pulumi.log.warn(f"AksTcpLoadBalancer {name!r}: {warning}", resource=self)
+
+        frontend = LoadBalancerFrontend(args.get("frontend", LoadBalancerFrontend.NEW_PUBLIC_IP))
+        group = args["network_resource_group"]
+        service_deps: list[pulumi.Resource] = []
+
+        if frontend is LoadBalancerFrontend.NEW_PUBLIC_IP:
+            dns_label = args.get("dns_label")
+            pip = network.PublicIPAddress(
+                f"{name}-pip",
+                resource_group_name=group,
+                public_ip_address_name=args["public_ip_name"],
+                location=args["location"],
+                # The PIP SKU must match the AKS load balancer's (Standard), and Standard must be Static.
+                sku=network.PublicIPAddressSkuArgs(
+                    name=network.PublicIPAddressSkuName.STANDARD, tier=network.PublicIPAddressSkuTier.REGIONAL
+                ),
+                public_ip_allocation_method=network.IPAllocationMethod.STATIC,
+                public_ip_address_version=network.IPVersion.I_PV4,
+                zones=list(args.get("zones", DEFAULT_ZONES)) or None,
+                dns_settings=network.PublicIPAddressDnsSettingsArgs(domain_name_label=dns_label)
+                if dns_label
+                else None,
+                opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
+            )
+            service_deps.append(pip)
+            ip_address: pulumi.Output[str | None] = pip.ip_address
+            fqdn: pulumi.Output[str | None] = pip.dns_settings.apply(lambda d: d.fqdn if d else None)
+        elif frontend is LoadBalancerFrontend.EXISTING_PUBLIC_IP:
+            existing = network.get_public_ip_address_output(
+                resource_group_name=group,
+                public_ip_address_name=args["public_ip_name"],
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
+            ip_address = existing.ip_address
+            fqdn = existing.dns_settings.apply(lambda d: d.fqdn if d else None)
+        else:
+            ip_address = pulumi.Output.from_input(args.get("internal_ip"))
+            fqdn = pulumi.Output.from_input(None)
+
+        if args.get("grant_network_contributor", True):
+            service_deps.append(self._grant_network_contributor(name, args))
+
+        if plan.namespace is not None:
+            service_deps.append(
+                k8s_objects.create(f"{name}-ns", plan.namespace, pulumi.ResourceOptions(parent=self))
+            )
+        k8s_objects.create(
+            f"{name}-svc", plan.service, pulumi.ResourceOptions(parent=self, depends_on=service_deps)
+        )
+
+        self.ip_address = ip_address
+        self.fqdn = fqdn
+        self.annotations = pulumi.Output.from_input(plan.annotations)
+        self.register_outputs({"ip_address": ip_address, "fqdn": fqdn, "annotations": self.annotations})
+
+    def _grant_network_contributor(
+        self, name: str, args: AksTcpLoadBalancerArgs
+    ) -> authorization.RoleAssignment:
+        subscription = (
+            pulumi.Output.from_input(args["subscription_id"])
+            if "subscription_id" in args
+            else lookup_subscription_id(self)
+        )
+        principal = (
+            pulumi.Output.from_input(args["cluster_principal_id"])
+            if "cluster_principal_id" in args
+            else lookup_control_plane_principal_id(args["aks_cluster"], self)
+        )
+        group = args["network_resource_group"]
+        scope = subscription.apply(lambda sub: resource_group_scope(sub, group))
+        role = subscription.apply(role_definition_id)
+        return authorization.RoleAssignment(
+            f"{name}-network-contributor",
+            principal_id=principal,
+            # A managed identity is a service principal; the SDK's default 'User' makes ARM reject it (UnmatchedPrincipalType).
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+            role_definition_id=role,
+            scope=scope,
+            role_assignment_name=pulumi.Output.all(scope, principal, role).apply(
+                lambda v: role_assignment_name(v[0], v[1], v[2])
+            ),
+            description=f"cloud-provider-azure attaches public IPs in {group} to the AKS load balancer",
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -1,0 +1,36 @@
+"""EgressNatGateways: one NAT gateway per zone with stable, protected Elastic IPs (seed 000)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from traffic_edge._shared.exports import Export, lazy_getattr
+
+_EXPORTS: dict[str, Export] = {
+    "EgressNatGateways": ("traffic_edge.egress_nat.component", ("pulumi_aws",)),
+    "EgressNatGatewaysArgs": ("traffic_edge.egress_nat.component", ("pulumi_aws",)),
+    "NatStrategy": ("traffic_edge.egress_nat.plan", ()),
+    "validate_egress_nat_args": ("traffic_edge.egress_nat.plan", ()),
+    "plan_egress_nat": ("traffic_edge.egress_nat.plan", ()),
+    "check_zone_coverage": ("traffic_edge.egress_nat.plan", ()),
+}
+
+__all__ = [
+    "EgressNatGateways",
+    "EgressNatGatewaysArgs",
+    "NatStrategy",
+    "check_zone_coverage",
+    "plan_egress_nat",
+    "validate_egress_nat_args",
+]
+
+if TYPE_CHECKING:
+    from traffic_edge.egress_nat.component import EgressNatGateways, EgressNatGatewaysArgs
+    from traffic_edge.egress_nat.plan import (
+        NatStrategy,
+        check_zone_coverage,
+        plan_egress_nat,
+        validate_egress_nat_args,
+    )
+
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

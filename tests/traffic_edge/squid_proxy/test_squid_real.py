@@ -1,0 +1,638 @@
+"""Debian's real squid runs the generated squid.conf inside a private test network and gets real traffic.
+
+Layout (tests.support.netns.TestNet, no route out of 198.18.0.0/24):
+
+    proxy ns:     squid on :3128, clients on 127.0.0.1 (localhost), 127.0.0.2 (allowed), 127.0.0.3 (not),
+                  and a decoy HTTP server on 127.0.0.1:80 that must never be reached through the proxy
+    upstream ns:  198.18.0.2: HTTP on :80, the same server on :443 (CONNECT target) and :8443
+
+Allowlisted and look-alike names resolve to 198.18.0.2 through a squid `hosts_file`, so every
+"403" below would have been a 200 had the rule been wrong: the refusal is Squid's ACL, not a
+missing route. Only paths (logs, pid, hosts file) and, for the tests that run their own Squid next
+to the shared one, the port are rewritten; the ACL and http_access lines are checked to be
+byte-identical to the generated file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.support import netns
+from tests.support.netns import UPSTREAM_ADDR, TestNet
+from traffic_edge.squid_proxy.component import manifests
+from traffic_edge.squid_proxy.squid_conf import SquidConfArgs, render_squid_conf, validate_squid_conf_args
+
+pytestmark = pytest.mark.real
+
+SQUID = shutil.which("squid") or shutil.which("squid", path="/usr/sbin:/usr/bin")
+PROXY_UID = 13  # Squid's `proxy` user in Debian and in ubuntu/squid: the pod runs as this uid
+
+ALLOWED_CLIENT = "127.0.0.2"
+OUTSIDE_CLIENT = "127.0.0.3"
+
+TEST_ARGS: SquidConfArgs = {
+    "allowed_source_cidrs": [f"{ALLOWED_CLIENT}/32", "10.0.0.0/16"],
+    "allowed_domains": [".slack.com", "hooks.example.com"],
+    "shutdown_lifetime_seconds": 4,
+}
+
+HOSTS = {
+    "api.slack.com": UPSTREAM_ADDR,
+    "hooks.example.com": UPSTREAM_ADDR,
+    "evilslack.com": UPSTREAM_ADDR,
+    "other.example.com": UPSTREAM_ADDR,
+    "metadata.slack.com": "169.254.169.254",  # an allowlisted name pointing at cloud metadata
+    "loop.slack.com": "127.0.0.1",  # ... or at the proxy pod's own loopback
+}
+
+
+def _skip_reason() -> str | None:
+    if SQUID is None:
+        return "squid is not installed (make test installs it with apt-get)"
+    return netns.available()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _requirements() -> None:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+
+
+# ---------------------------------------------------------------- upstream test servers
+
+
+class _Upstream(BaseHTTPRequestHandler):
+    """Echoes what it received as JSON; /slow streams its body in 0.25 s chunks (8, or ?chunks=N)."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "upstream"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if "/slow" in self.path:
+            count = int(self.path.rsplit("chunks=", 1)[1]) if "chunks=" in self.path else 8
+            chunks = [f"chunk-{i}\n".encode() for i in range(count)]
+            self.send_response(200)
+            self.send_header("Content-Length", str(sum(map(len, chunks))))
+            self.end_headers()
+            for chunk in chunks:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                time.sleep(0.25)
+            return
+        body = json.dumps(
+            {"server": self.server.name, "path": self.path, "headers": dict(self.headers.items())}  # type: ignore[attr-defined]
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _serve(net: TestNet, ns: str, addr: str, port: int, name: str) -> ThreadingHTTPServer:
+    with net.entered(ns):  # the listening socket is created (and stays) inside `ns`
+        server = ThreadingHTTPServer((addr, port), _Upstream)
+    server.daemon_threads = True
+    server.name = name  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# ---------------------------------------------------------------- squid under test
+
+
+def for_test(conf: str, workdir: Path, port: int) -> str:
+    """The generated file with its port and paths rewritten for the test and a test hosts file added."""
+    replace = {
+        "http_port 3128": f"http_port {port}",
+        "access_log stdio:/dev/stdout": f"access_log stdio:{workdir}/access.log",
+        "cache_log /dev/stderr": f"cache_log {workdir}/cache.log",
+        "pid_filename /run/squid/squid.pid": f"pid_filename {workdir}/squid.pid",
+        "coredump_dir /var/spool/squid": f"coredump_dir {workdir}",
+    }
+    lines = [replace.get(line, line) for line in conf.splitlines()]
+    assert all(conf.splitlines().count(line) == 1 for line in replace), "the generated paths moved"
+    # Nothing answers DNS inside the namespace: names resolve only through the hosts file.
+    lines += [f"hosts_file {workdir}/hosts", "dns_nameservers 127.0.0.1", ""]
+    return "\n".join(lines)
+
+
+def acl_lines(conf: str) -> list[str]:
+    return [line for line in conf.splitlines() if line.startswith(("acl ", "http_access "))]
+
+
+@dataclass
+class Squid:
+    net: TestNet
+    conf: Path
+    workdir: Path
+    proc: subprocess.Popen[bytes]
+
+    def access_log(self) -> str:
+        path = self.workdir / "access.log"
+        return path.read_text() if path.exists() else ""
+
+    def cache_log(self) -> str:
+        path = self.workdir / "cache.log"
+        return path.read_text() if path.exists() else ""
+
+    def signal(self, action: str) -> None:
+        done = subprocess.run(
+            [SQUID or "squid", "-f", str(self.conf), "-k", action], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+
+
+def _kids(squid: Squid) -> list[str]:
+    """SMP kid roles (`--kid <role>`) of processes started with this squid's config."""
+    roles = []
+    for proc in Path("/proc").iterdir():
+        try:
+            # Kids rewrite their argv in place, so it is not reliably NUL-separated.
+            argv = (proc / "cmdline").read_bytes().replace(b"\0", b" ").split()
+        except OSError:
+            continue
+        if b"--kid" in argv and str(squid.conf).encode() in argv:
+            roles.append(argv[argv.index(b"--kid") + 1].decode())
+    return roles
+
+
+def _workdir() -> Path:
+    # Not pytest's tmp_path: Squid runs as uid 13 and must traverse and write it.
+    workdir = Path(tempfile.mkdtemp(prefix="squid-test-"))
+    os.chmod(workdir, 0o755)
+    os.chown(workdir, PROXY_UID, PROXY_UID)
+    return workdir
+
+
+def _wait_listening(net: TestNet, port: int, proc: subprocess.Popen[bytes], workdir: Path) -> None:
+    def logs() -> str:
+        return "\n".join(p.read_text() for p in (workdir / "stderr.log", workdir / "cache.log") if p.exists())
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"squid exited with {proc.returncode}:\n{logs()}")
+        with net.entered(net.proxy), socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0 and (workdir / "squid.pid").exists():
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"squid did not listen within 20 s:\n{logs()}")
+
+
+@contextlib.contextmanager
+def running_squid(
+    net: TestNet, args: SquidConfArgs, port: int = 3128, *, foreground: bool = False
+) -> Iterator[Squid]:
+    assert validate_squid_conf_args(args) == []
+    generated = render_squid_conf(args)
+    workdir = _workdir()
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        conf = workdir / "squid.conf"
+        conf.write_text(for_test(generated, workdir, port))
+        assert acl_lines(conf.read_text()) == acl_lines(generated)
+        (workdir / "hosts").write_text("".join(f"{ip} {name}\n" for name, ip in HOSTS.items()))
+        # Started as uid 13 from the first instruction, like the container (runAsUser: 13).
+        argv = ["setpriv", f"--reuid={PROXY_UID}", f"--regid={PROXY_UID}", "--clear-groups", SQUID or "squid"]
+        with open(workdir / "stderr.log", "wb") as stderr:  # errors before cache_log is open land here
+            proc = net.run(
+                net.proxy,
+                [*argv, "--foreground" if foreground else "-N", "-f", str(conf)],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,  # its own process group: teardown reaches SMP kids too
+            )
+        _wait_listening(net, port, proc, workdir)
+        yield Squid(net, conf, workdir, proc)
+    finally:
+        if proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def net() -> Iterator[TestNet]:
+    with TestNet("sq") as test_net:
+        for addr in (ALLOWED_CLIENT, OUTSIDE_CLIENT):
+            test_net.add_loopback_address(test_net.proxy, f"{addr}/8")
+        servers = [
+            _serve(test_net, test_net.upstream, UPSTREAM_ADDR, port, f"upstream:{port}")
+            for port in (80, 443, 8443)
+        ]
+        servers.append(_serve(test_net, test_net.proxy, "127.0.0.1", 80, "decoy-loopback"))
+        try:
+            yield test_net
+        finally:
+            for server in servers:
+                server.shutdown()
+                server.server_close()
+
+
+@pytest.fixture(scope="module")
+def squid(net: TestNet) -> Iterator[Squid]:
+    with running_squid(net, TEST_ARGS) as running:
+        yield running
+
+
+# ---------------------------------------------------------------- clients
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def squid_error(self) -> str:
+        return self.headers.get("X-Squid-Error", "")
+
+
+def get(
+    net: TestNet, url: str, *, source: str = ALLOWED_CLIENT, host: str | None = None, port: int = 3128
+) -> Reply:
+    """A proxied GET (absolute-form target), sent from `source` inside the proxy namespace."""
+    with net.entered(net.proxy):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15, source_address=(source, 0))
+        conn.connect()  # lazily it would connect from the caller's namespace
+    try:
+        headers = {"Host": host} if host else {}
+        conn.request("GET", url, headers=headers)
+        resp = conn.getresponse()
+        return Reply(resp.status, dict(resp.getheaders()), resp.read())
+    finally:
+        conn.close()
+
+
+def connect(net: TestNet, authority: str, *, source: str = ALLOWED_CLIENT) -> tuple[int, bytes]:
+    """CONNECT `authority`; when the tunnel opens, a plain HTTP GET goes through it. (status, tunnel reply)"""
+    with net.entered(net.proxy):
+        sock = socket.create_connection(("127.0.0.1", 3128), timeout=15, source_address=(source, 0))
+    with sock:
+        sock.sendall(f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n".encode())
+        head = _read_head(sock)
+        status = int(head.split(b" ", 2)[1])
+        if status != 200:
+            return status, b""
+        sock.sendall(b"GET /through-tunnel HTTP/1.1\r\nHost: api.slack.com\r\nConnection: close\r\n\r\n")
+        return status, _read_all(sock)
+
+
+def _read_head(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def _json(reply: Reply) -> dict[str, object]:
+    payload = json.loads(reply.body)
+    assert isinstance(payload, dict)
+    return payload
+
+
+# ---------------------------------------------------------------- the cases from the issue
+
+
+def test_allowlisted_domain_is_forwarded(net: TestNet, squid: Squid) -> None:
+    reply = get(net, "http://api.slack.com/api/chat.postMessage")
+    assert reply.status == 200
+    assert _json(reply)["server"] == "upstream:80"
+    assert _json(reply)["path"] == "/api/chat.postMessage"
+
+
+def test_exact_host_entry_is_forwarded(net: TestNet, squid: Squid) -> None:
+    assert get(net, "http://hooks.example.com/x").status == 200
+
+
+def test_client_identity_and_proxy_version_do_not_leak_upstream(net: TestNet, squid: Squid) -> None:
+    reply = get(net, "http://api.slack.com/echo")
+    headers = {k.lower(): v for k, v in _json(reply)["headers"].items()}  # type: ignore[attr-defined]
+    assert "x-forwarded-for" not in headers
+    assert "via" not in headers
+    assert ALLOWED_CLIENT not in json.dumps(headers)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://other.example.com/",  # not allowlisted
+        "http://evilslack.com/",  # only *ends* like .slack.com
+        "http://slack.com.evil.example/",
+        "http://198.18.0.2/",  # an IP literal is not a name on the allowlist
+    ],
+)
+def test_other_destinations_are_refused(net: TestNet, squid: Squid, url: str) -> None:
+    reply = get(net, url)
+    assert (reply.status, reply.squid_error) == (403, "ERR_ACCESS_DENIED 0")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00:ec2::254]/latest/meta-data/",
+        "http://metadata.slack.com/latest/meta-data/",  # allowlisted name resolving to metadata
+        "http://loop.slack.com/",  # allowlisted name resolving to loopback (the decoy would answer 200)
+    ],
+)
+def test_metadata_and_loopback_destinations_are_refused(net: TestNet, squid: Squid, url: str) -> None:
+    reply = get(net, url)
+    assert (reply.status, reply.squid_error) == (403, "ERR_ACCESS_DENIED 0")
+
+
+def test_client_outside_allowed_sources_is_refused(net: TestNet, squid: Squid) -> None:
+    assert get(net, "http://api.slack.com/", source=ALLOWED_CLIENT).status == 200
+    reply = get(net, "http://api.slack.com/", source=OUTSIDE_CLIENT)
+    assert (reply.status, reply.squid_error) == (403, "ERR_ACCESS_DENIED 0")
+
+
+def test_localhost_is_not_a_general_client(net: TestNet, squid: Squid) -> None:
+    # Loopback may read the cache manager, nothing else: a compromised sidecar is no way out.
+    assert get(net, "http://api.slack.com/", source="127.0.0.1").status == 403
+
+
+def test_connect_to_tls_port_opens_a_tunnel(net: TestNet, squid: Squid) -> None:
+    status, tunneled = connect(net, "api.slack.com:443")
+    assert status == 200
+    assert b'"server": "upstream:443"' in tunneled
+    assert b"/through-tunnel" in tunneled
+
+
+@pytest.mark.parametrize(
+    "authority", ["api.slack.com:8443", "api.slack.com:80", "evilslack.com:443", "169.254.169.254:443"]
+)
+def test_connect_elsewhere_is_refused(net: TestNet, squid: Squid, authority: str) -> None:
+    assert connect(net, authority) == (403, b"")
+
+
+def test_connect_from_outside_sources_is_refused(net: TestNet, squid: Squid) -> None:
+    assert connect(net, "api.slack.com:443", source=OUTSIDE_CLIENT) == (403, b"")
+
+
+def test_plain_http_to_a_non_http_port_is_refused(net: TestNet, squid: Squid) -> None:
+    assert get(net, "http://api.slack.com:8443/").status == 403
+
+
+def _manager(net: TestNet, source: str, page: str) -> Reply:
+    # What squid-exporter v1.13 sends: an origin-form GET to Squid's own port, no proxying.
+    return get(net, f"/squid-internal-mgr/{page}", source=source, host="127.0.0.1:3128")
+
+
+def test_cache_manager_answers_localhost(net: TestNet, squid: Squid) -> None:
+    counters = _manager(net, "127.0.0.1", "counters")
+    assert counters.status == 200
+    assert b"client_http.requests" in counters.body
+    assert _manager(net, "127.0.0.1", "info").status == 200
+    assert _manager(net, "127.0.0.1", "service_times").status == 200
+
+
+def test_cache_manager_refuses_every_other_client(net: TestNet, squid: Squid) -> None:
+    assert _manager(net, ALLOWED_CLIENT, "counters").status == 403
+    assert _manager(net, OUTSIDE_CLIENT, "counters").status == 403
+
+
+def test_error_pages_carry_no_version(net: TestNet, squid: Squid) -> None:
+    version = re.search(
+        r"Version (\S+)", subprocess.run([SQUID or "squid", "-v"], capture_output=True, text=True).stdout
+    )
+    assert version is not None
+    reply = get(net, "http://other.example.com/")
+    assert reply.status == 403
+    assert version.group(1).encode() not in reply.body
+    assert version.group(1) not in json.dumps(reply.headers)
+
+
+def test_access_log_keeps_traffic_but_not_scrapes_or_probes(net: TestNet, squid: Squid) -> None:
+    marker = f"/marker-{time.monotonic_ns()}"
+    _manager(net, "127.0.0.1", "counters")
+    with net.entered(net.proxy), socket.create_connection(("127.0.0.1", 3128), timeout=5):
+        pass  # what a TCP readiness/liveness probe does
+    assert get(net, f"http://api.slack.com{marker}").status == 200
+    deadline = time.monotonic() + 10
+    while marker not in squid.access_log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = squid.access_log()
+    assert marker in log
+    # Localhost scrapes are silent; a refused manager request from elsewhere is worth a line.
+    assert not [line for line in log.splitlines() if " 127.0.0.1 " in line and "squid-internal-mgr" in line]
+    assert "transaction-end-before-headers" not in log
+
+
+def test_in_flight_response_completes_across_shutdown(net: TestNet) -> None:
+    # Its own squid: this one is shut down. A rollout runs preStop `squid -k shutdown`.
+    with running_squid(net, TEST_ARGS, port=3129) as own:
+        with net.entered(net.proxy):
+            conn = http.client.HTTPConnection(
+                "127.0.0.1", 3129, timeout=20, source_address=(ALLOWED_CLIENT, 0)
+            )
+            conn.connect()
+        try:
+            conn.request("GET", "http://api.slack.com/slow")
+            resp = conn.getresponse()
+            first = resp.read(8)  # the response is streaming: the upstream is mid-body
+            own.signal("shutdown")
+            # New connections are refused at once, so the Service stops sending traffic here ...
+            deadline = time.monotonic() + 10
+            refused = False
+            while not refused and time.monotonic() < deadline:
+                with net.entered(net.proxy), socket.socket() as s:
+                    refused = s.connect_ex(("127.0.0.1", 3129)) != 0
+                time.sleep(0.05)
+            assert refused
+            # ... while the request already in flight gets its whole body.
+            body = first + resp.read()
+            assert resp.status == 200
+            assert body == b"".join(f"chunk-{i}\n".encode() for i in range(8))
+        finally:
+            conn.close()
+        assert own.proc.wait(timeout=30) == 0
+
+
+def test_squid_runs_as_uid_13_without_errors(squid: Squid) -> None:
+    status = Path(f"/proc/{squid.proc.pid}/status").read_text()
+    assert re.search(r"^Uid:\s+13\s+13\s+13\s+13$", status, re.M), status
+    log = squid.cache_log()
+    assert "FATAL" not in log
+    assert "ERROR" not in log
+    assert "Bungled" not in log
+    assert "pinger" not in log  # it would need CAP_NET_RAW, which the pod drops
+
+
+# ---------------------------------------------------------------- every generated file parses
+
+PARSE_CASES: dict[str, SquidConfArgs] = {
+    "dev stack shape (Slack API hosts)": {
+        "allowed_source_cidrs": ["10.0.0.0/16"],
+        "allowed_domains": ["api.slack.com", "hooks.slack.com", "files.slack.com"],
+    },
+    "suffixes and destination networks": {
+        "allowed_source_cidrs": ["10.0.0.0/16", "10.1.0.0/16", "fd00:10::/64"],
+        "allowed_domains": [".slack.com", ".github.com", "hooks.example.com"],
+        "allowed_destination_cidrs": ["203.0.113.0/24", "2001:db8::/32"],
+    },
+    "networks only": {
+        "allowed_source_cidrs": ["10.0.0.0/8"],
+        "allowed_destination_cidrs": ["203.0.113.7/32"],
+    },
+    "TLS only, extra TLS port": {
+        "allowed_source_cidrs": ["10.0.0.0/16"],
+        "allowed_domains": [".slack.com"],
+        "http_ports": [],
+        "tls_ports": [443, 8443],
+    },
+    "no CONNECT": {
+        "allowed_source_cidrs": ["10.0.0.0/16"],
+        "allowed_domains": [".slack.com"],
+        "tls_ports": [],
+    },
+    "SMP and a long drain": {
+        "allowed_source_cidrs": ["10.0.0.0/16"],
+        "allowed_domains": [".slack.com"],
+        "workers": 4,
+        "shutdown_lifetime_seconds": 120,
+    },
+    "the real-traffic tests' args": TEST_ARGS,
+}
+
+
+def squid_parse(conf_text: str) -> list[str]:
+    """`squid -k parse` on the file as generated; returns its warnings, fails on any error."""
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
+        conf.write(conf_text)
+        conf.flush()
+        done = subprocess.run(
+            [SQUID or "squid", "-k", "parse", "-f", conf.name], capture_output=True, text=True
+        )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert not [
+        line for line in output.splitlines() if "FATAL" in line or "ERROR" in line or "Bungled" in line
+    ]
+    return [line.split("| ", 1)[1] for line in output.splitlines() if "WARNING" in line]
+
+
+# `via off` is deliberate (the Via header names the proxy host and Squid version to third parties);
+# it is the one warning Squid prints about the generated files.
+EXPECTED_WARNINGS = {"WARNING: HTTP requires the use of Via"}
+
+
+@pytest.mark.parametrize("args", PARSE_CASES.values(), ids=PARSE_CASES.keys())
+def test_generated_config_passes_squid_parse(args: SquidConfArgs) -> None:
+    assert validate_squid_conf_args(args) == []
+    assert set(squid_parse(render_squid_conf(args))) <= EXPECTED_WARNINGS
+
+
+def test_every_stacks_planned_squid_conf_passes_squid_parse() -> None:
+    # Each stack planned offline by the real program; the file parsed is exactly what goes into
+    # the ConfigMap (no `make plan` output needed).
+    from planner.plan import collect_configs, run_stack
+    from planner.stackfile import stacks
+
+    checked = []
+    for stack in stacks():
+        for path, text in collect_configs(run_stack(stack)).items():
+            if path.endswith("/squid.conf"):
+                assert set(squid_parse(text)) <= EXPECTED_WARNINGS, f"{stack}: {path}"
+                checked.append(f"{stack}/{path}")
+    assert {c.split("/")[0] for c in checked} >= {"dev", "aws-prod"}, checked
+
+
+def test_parse_catches_what_squid_5_7_lacks() -> None:
+    # Guards the guard: a config using to_linklocal (predefined only from 5.8) must fail here.
+    broken = render_squid_conf(TEST_ARGS).replace(
+        "http_access deny denied_dst", "http_access deny to_linklocal"
+    )
+    with pytest.raises(AssertionError):
+        squid_parse(broken)
+
+
+def test_smp_workers_serve_traffic_and_the_manager(net: TestNet) -> None:
+    # The pod starts `squid --foreground` (kids are forked), not the image's `-N` (which ignores workers).
+    args: SquidConfArgs = {**TEST_ARGS, "workers": 2}
+    with running_squid(net, args, port=3130, foreground=True) as smp:
+        reply = get(net, "http://api.slack.com/smp", port=3130)
+        assert reply.status == 200
+        info = get(net, "/squid-internal-mgr/info", source="127.0.0.1", host="127.0.0.1:3130", port=3130)
+        assert info.status == 200
+        assert sorted(_kids(smp)) == ["squid-1", "squid-2", "squid-coord-3"]
+
+
+def _counter(net: TestNet, name: str) -> float:
+    page = _manager(net, "127.0.0.1", "counters").body.decode()
+    return float(next(line.split("=")[1] for line in page.splitlines() if line.startswith(f"{name} =")))
+
+
+def test_denied_requests_show_in_the_counter_the_dashboard_charts(net: TestNet, squid: Squid) -> None:
+    # The dashboard's "errors and denied" panel relies on Squid counting a 403 as a client error.
+    before = _counter(net, "client_http.errors")
+    assert get(net, "http://evilslack.com/").status == 403
+    assert _counter(net, "client_http.errors") == before + 1
+
+
+def test_the_deployments_pre_stop_hook_drains_and_outlasts_squid(net: TestNet) -> None:
+    # The exact preStop command of the generated Deployment, pointed at the test's config file.
+    proxy_args = {
+        **TEST_ARGS,
+        "namespace": "egress",
+        "kubernetes_version": "1.33",
+        "zones": ["a", "b"],
+        "client_namespaces": ["apps"],
+    }
+    deployment = next(m for m in manifests("squid", proxy_args) if m["kind"] == "Deployment")
+    squid_container = deployment["spec"]["template"]["spec"]["containers"][0]
+    pre_stop = squid_container["lifecycle"]["preStop"]["exec"]["command"]
+    conf_in_pod = squid_container["command"][squid_container["command"].index("-f") + 1]
+    with running_squid(net, TEST_ARGS, port=3131) as own:
+        with net.entered(net.proxy):
+            conn = http.client.HTTPConnection(
+                "127.0.0.1", 3131, timeout=30, source_address=(ALLOWED_CLIENT, 0)
+            )
+            conn.connect()
+        try:
+            # 32 chunks: ~8 s, so the response is still streaming when the hook's `-k shutdown` (5 s) runs.
+            conn.request("GET", "http://api.slack.com/slow?chunks=32")
+            resp = conn.getresponse()
+            hook = subprocess.Popen([p.replace(conf_in_pod, str(own.conf)) for p in pre_stop])
+            body = resp.read()
+            assert resp.status == 200
+            assert body == b"".join(f"chunk-{i}\n".encode() for i in range(32))
+        finally:
+            conn.close()
+        assert hook.wait(timeout=60) == 0
+        # When the hook returns the kubelet sends SIGTERM; by then Squid must already be gone.
+        assert own.proc.poll() == 0
