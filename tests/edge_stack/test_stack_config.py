@@ -158,7 +158,7 @@ def test_a_bad_stack_file_fails_the_real_program_before_any_registration(tmp_pat
     root = _bad_stack(tmp_path, {"traffic-edge:aws": {"region": "seoul"}, "traffic-edge:x": 1})
     with pytest.raises(ArgsError) as err:
         run_stack("bad", root=root)
-    assert str(err.value).startswith("stack 'bad': the config in Pulumi.bad.yaml: 2 invalid values:")
+    assert str(err.value).startswith("stack 'bad': the config in Pulumi.bad.yaml: 2 problems:")
 
 
 def test_make_plan_reports_bad_config_without_a_traceback(tmp_path: Path) -> None:

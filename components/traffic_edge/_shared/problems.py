@@ -1,38 +1,212 @@
-"""Validation problems shared by every component and by the stack-config layer.
+"""One grammar for every problem a component or the stack layer reports.
 
-A component validates its args with a pure function that returns a list of `Problem`s
-(every problem at once, never the first only) and raises `ArgsError` before it registers
-anything. The stack-config layer calls the same validators and prefixes each key with the
-config key it came from, so the user sees `traffic-edge:squid.replicas`, not `replicas`.
+A validator is a pure function that returns *all* problems at once, never raising on the
+first; a component raises `ArgsError` with them before it registers anything. A problem
+is one of four kinds, each rendered one way, identical in every component and in the
+stack layer:
+
+- invalid:  ``ports[0].port: 70000 is not allowed: an integer port from 1 to 65535``
+- missing:  ``zones is required: the availability zones the proxies spread over``
+- unknown:  ``alowed_domains is not a known key: did you mean allowed_domains?``
+- conflict: ``internal_ip: '10.0.0.4' conflicts with public_ip: an internal load balancer has no public IP``
+
+`allowed` is a noun phrase for what is allowed (``an integer port from 1 to 65535``); for
+a missing key it says what the key is for, for a conflict why the two cannot go together.
+
+The key is a `Path` of field names (snake_case: the Python API's vocabulary), list indexes
+and map keys that are the user's own data (zone names, label keys). The same problem
+renders in the Python vocabulary (``allowed_domains``, values as Python literals) or in a
+stack file's (``traffic-edge:squid.allowedDomains``, values as YAML), so a user reads the
+key as they wrote it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Literal
 
 import pulumi
+
+Style = Literal["python", "config"]
+
+
+class MapKey(str):
+    """A path segment that is the user's data (a zone name, a label key): never re-cased."""
+
+    __slots__ = ()
+
+
+Segment = str | int
+_SEGMENT = re.compile(r"\[(\d+)\]|\[(['\"])(.*?)\2\]|([^.\[\]]+)")
+
+
+def camel(name: str) -> str:
+    """``allowed_source_cidrs`` -> ``allowedSourceCidrs`` (the stack file's spelling)."""
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+@dataclass(frozen=True)
+class Path:
+    """Where a value sits in the args: ``ports[0].port`` is ``Path(("ports", 0, "port"))``."""
+
+    parts: tuple[Segment, ...] = ()
+
+    @classmethod
+    def of(cls, key: str | Path | Sequence[Segment]) -> Path:
+        """From ``"ports[0].port"``, ``"subnets['ap-northeast-2a'][0]"`` or segments."""
+        if isinstance(key, Path):
+            return key
+        if not isinstance(key, str):
+            return cls(tuple(key))
+        parts: list[Segment] = []
+        for index, quote, data, name in _SEGMENT.findall(key):
+            parts.append(int(index) if index else MapKey(data) if quote else name)
+        return cls(tuple(parts))
+
+    def __truediv__(self, part: Segment | Path) -> Path:
+        return Path(self.parts + (part.parts if isinstance(part, Path) else (part,)))
+
+    @property
+    def parent(self) -> Path:
+        return Path(self.parts[:-1])
+
+    @property
+    def leaf(self) -> Segment | None:
+        return self.parts[-1] if self.parts else None
+
+    def startswith(self, other: Path) -> bool:
+        return self.parts[: len(other.parts)] == other.parts
+
+    def render(self, style: Style = "python") -> str:
+        out = ""
+        for part in self.parts:
+            if isinstance(part, int):
+                out += f"[{part}]"
+                continue
+            name = camel(part) if style == "config" and not isinstance(part, MapKey) else part
+            out += f".{name}" if out else name
+        return out
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class Kind(StrEnum):
+    INVALID = "invalid"
+    MISSING = "missing"
+    UNKNOWN = "unknown"
+    CONFLICT = "conflict"
+
+
+def show(value: object, style: Style = "python") -> str:
+    """A value as the user would have written it: a Python literal, or YAML in a stack file."""
+    if style == "config":
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list | tuple):
+            return "[" + ", ".join(show(v, style) for v in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{k}: {show(v, style)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One bad input: where it is, what it was, and what is allowed instead."""
+    """One bad input: where it is, the value, what is allowed, and what kind of problem."""
 
-    key: str
-    """Dotted path of the arg, relative to the args object (``zones[1]``, ``ports.9999``)."""
-    value: object
-    """The offending value as given (rendered with repr)."""
-    allowed: str
-    """What is allowed, or what to do instead; a full sentence fragment."""
+    path: Path
+    value: object = None
+    allowed: str = ""
+    """What is allowed (a noun phrase); for missing: what the key is for; for conflict: why."""
+    kind: Kind = Kind.INVALID
+    other: Path | None = None
+    """The key this one conflicts with (conflict only)."""
+    known: tuple[str, ...] = field(default=(), compare=False)
+    """The keys allowed where an unknown key was found (unknown only)."""
 
-    def prefixed(self, prefix: str) -> Problem:
-        if not prefix:
-            return self
-        key = f"{prefix}.{self.key}" if self.key and not self.key.startswith("[") else f"{prefix}{self.key}"
-        return Problem(key, self.value, self.allowed)
+    def __post_init__(self) -> None:
+        if not isinstance(self.path, Path):
+            object.__setattr__(self, "path", Path.of(self.path))
 
-    def render(self) -> str:
-        return f"{self.key}: {self.value!r} is not allowed: {self.allowed}"
+    @property
+    def key(self) -> str:
+        """The key in the Python vocabulary: ``ports[0].port``."""
+        return self.path.render()
+
+    def within(self, prefix: Path | str | Sequence[Segment]) -> Problem:
+        """The same problem with its keys nested under `prefix` (a sub-object's validator)."""
+        base = Path.of(prefix)
+        other = base / self.other if self.other is not None else None
+        return replace(self, path=base / self.path, other=other)
+
+    def render(self, style: Style = "python") -> str:
+        key = self.path.render(style)
+        if self.kind is Kind.UNKNOWN:
+            return f"{key} is not a known key: {_hint(self, style)}"
+        if self.kind is Kind.MISSING:
+            return f"{key} is required: {self.allowed}"
+        if self.kind is Kind.CONFLICT:
+            other = self.other.render(style) if self.other is not None else "another key"
+            return f"{key}: {show(self.value, style)} conflicts with {other}: {self.allowed}"
+        return f"{key}: {show(self.value, style)} is not allowed: {self.allowed}"
+
+
+def _spell(name: str, style: Style) -> str:
+    return camel(name) if style == "config" else name
+
+
+def suggestion(problem: Problem) -> str | None:
+    """The known key (Python spelling) an unknown key most likely meant, or None."""
+    leaf = problem.path.leaf
+    if problem.kind is not Kind.UNKNOWN or not isinstance(leaf, str):
+        return None
+    by_spelling = {_spell(k, "config").lower(): k for k in problem.known}
+    by_spelling.update({k.lower(): k for k in problem.known})
+    close = difflib.get_close_matches(leaf.lower(), list(by_spelling), n=1, cutoff=0.7)
+    return by_spelling[close[0]] if close else None
+
+
+def _hint(problem: Problem, style: Style) -> str:
+    meant = suggestion(problem)
+    if meant is not None:
+        return f"did you mean {_spell(meant, style)}?"
+    if not problem.known:
+        return "no keys are allowed here"
+    return "the known keys are " + ", ".join(_spell(k, style) for k in problem.known)
+
+
+def invalid(key: Path | str, value: object, allowed: str) -> Problem:
+    return Problem(Path.of(key), value, allowed)
+
+
+def missing(key: Path | str, what_for: str) -> Problem:
+    return Problem(Path.of(key), None, what_for, Kind.MISSING)
+
+
+def unknown(key: Path | str, value: object, known: Iterable[str]) -> Problem:
+    return Problem(Path.of(key), value, "", Kind.UNKNOWN, known=tuple(sorted(known)))
+
+
+def conflict(key: Path | str, value: object, other: Path | str, why: str) -> Problem:
+    return Problem(Path.of(key), value, why, Kind.CONFLICT, other=Path.of(other))
+
+
+def without_knock_on(problems: Iterable[Problem]) -> list[Problem]:
+    """Drop what a misspelled key caused: the key it meant is then missing or at its default.
+
+    ``alowedDomains: [...]`` is one mistake; reporting also that ``allowedDomains`` is missing,
+    or invalid at a default the user never wrote, would be a second, false one.
+    """
+    found = list(problems)
+    meant = [p.path.parent / s for p in found if (s := suggestion(p)) is not None]
+    return [p for p in found if p.kind is Kind.UNKNOWN or not any(p.path.startswith(m) for m in meant)]
 
 
 class ArgsError(pulumi.RunError, ValueError):
@@ -41,15 +215,15 @@ class ArgsError(pulumi.RunError, ValueError):
     A `pulumi.RunError`, so `pulumi up`/`preview` print the message without a traceback.
     """
 
-    def __init__(self, what: str, problems: Iterable[Problem]) -> None:
-        self.what = what
-        self.problems = list(problems)
-        lines = "\n".join(f"  {i}. {p.render()}" for i, p in enumerate(self.problems, 1))
+    def __init__(self, where: str, problems: Iterable[Problem], style: Style = "python") -> None:
+        self.problems = without_knock_on(problems)
+        lines = "\n".join(f"  {i}. {p.render(style)}" for i, p in enumerate(self.problems, 1))
         n = len(self.problems)
-        super().__init__(f"{what}: {n} invalid value{'s' if n != 1 else ''}:\n{lines}")
+        super().__init__(f"{where}: {n} problem{'s' if n != 1 else ''}:\n{lines}")
 
 
-def raise_if(what: str, problems: Iterable[Problem]) -> None:
+def raise_if(where: str, problems: Iterable[Problem]) -> None:
+    """Raise ArgsError naming `where` (``SquidProxy 'egress'``) if there is any problem."""
     found = list(problems)
     if found:
-        raise ArgsError(what, found)
+        raise ArgsError(where, found)

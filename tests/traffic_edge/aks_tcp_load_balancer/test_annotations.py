@@ -548,7 +548,7 @@ def test_all_problems_at_once_in_one_error() -> None:
     bad = seed(probe_interval_seconds=4, probe_threshold=1, tcp_idle_timeout_minutes=200, zones=["4"])
     error = ArgsError("AksTcpLoadBalancer 'tcp'", validate_aks_tcp_load_balancer_args(bad))
     assert str(error) == (
-        "AksTcpLoadBalancer 'tcp': 4 invalid values:\n"
+        "AksTcpLoadBalancer 'tcp': 4 problems:\n"
         "  1. zones[0]: '4' is not allowed: use '1', '2' or '3'\n"
         "  2. probe_interval_seconds: 4 is not allowed: use a whole number of seconds >= 5\n"
         "  3. probe_threshold: 1 is not allowed: use a whole number >= 2 (cloud-provider-azure rejects fewer probes)\n"
@@ -702,6 +702,6 @@ def test_control_plane_principal_never_falls_back_to_something_else() -> None:
 
 def test_problem_keys_are_relative_for_the_stack_layer_prefix() -> None:
     found = validate_aks_tcp_load_balancer_args(seed(probe_interval_seconds=4))
-    assert [p.prefixed("traffic-edge:aks") for p in found] == [
+    assert [p.within("traffic-edge:aks") for p in found] == [
         Problem("traffic-edge:aks.probe_interval_seconds", 4, "use a whole number of seconds >= 5")
     ]

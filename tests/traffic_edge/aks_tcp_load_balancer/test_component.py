@@ -369,7 +369,7 @@ def test_bad_args_raise_before_anything_is_registered() -> None:
     rec = engine.run(program)
     assert [r.type for r in rec.resources] == ["pulumi:pulumi:Stack"]
     assert [str(e) for e in errors] == [
-        "AksTcpLoadBalancer 'kimmap': 1 invalid value:\n"
+        "AksTcpLoadBalancer 'kimmap': 1 problem:\n"
         "  1. probe_threshold: 3 is not allowed: interval 59 s x threshold 3 = 177 s, and cloud-provider-azure "
         "rejects a probe window of 120 s or more: lower the interval to at most 39 s or the threshold to at most 2"
     ]
@@ -388,7 +388,7 @@ def test_a_port_with_both_target_keys_raises_naming_both() -> None:
     rec = engine.run(program)
     assert [r.type for r in rec.resources] == ["pulumi:pulumi:Stack"]
     assert [str(e) for e in errors] == [
-        "AksTcpLoadBalancer 'kimmap': 1 invalid value:\n"
+        "AksTcpLoadBalancer 'kimmap': 1 problem:\n"
         "  1. ports[0].target_port_name: 'tcp-server' is not allowed: give either target_port (the pod's port "
         "number) or target_port_name (the name of the pod's port), not both"
     ]

@@ -286,7 +286,7 @@ def test_bad_args_raise_every_problem_before_anything_is_registered() -> None:
             record(seed_args(vpc_id="vpc-nope", secondary_eips_per_nat=12, public_subnet_ids={A: sub(1)}))
         )
     assert str(err.value) == (
-        "EgressNatGateways 'egress': 3 invalid values:\n"
+        "EgressNatGateways 'egress': 3 problems:\n"
         "  1. vpc_id: 'vpc-nope' is not allowed: a VPC id: 'vpc-' followed by 8 or 17 lowercase hex digits\n"
         "  2. public_subnet_ids: ['ap-northeast-2a'] is not allowed: one public subnet per NAT gateway, "
         "exactly for zones ['ap-northeast-2a', 'ap-northeast-2c'] (missing ['ap-northeast-2c'])\n"

@@ -244,7 +244,7 @@ def test_missing_required_args_and_every_problem_at_once() -> None:
     ]
     with pytest.raises(ArgsError) as err:
         raise_if("EgressNatGateways 'egress'", problems)
-    assert str(err.value).startswith("EgressNatGateways 'egress': 6 invalid values:\n  1. vpc_id: None")
+    assert str(err.value).startswith("EgressNatGateways 'egress': 6 problems:\n  1. vpc_id: None")
 
 
 # --- plan --------------------------------------------------------------------------------

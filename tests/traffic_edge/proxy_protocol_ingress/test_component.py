@@ -352,7 +352,7 @@ def test_bad_in_cluster_args_all_reported_and_nothing_registered() -> None:
         run(lambda: ProxyProtocolIngress("edge", bad), stack="test")  # type: ignore[arg-type]
     assert str(err.value) == "\n".join(
         [
-            "ProxyProtocolIngress 'edge': 11 invalid values:",
+            "ProxyProtocolIngress 'edge': 11 problems:",
             "  1. color: 'blue' is not allowed: not a known key; known: authorization_policy, gateway, "
             "haproxy_source_cidrs, health_check, image, istio_version, load_balancer_ip, maxconn, metallb, "
             "namespace, node_addresses, placement, ports, replicas",

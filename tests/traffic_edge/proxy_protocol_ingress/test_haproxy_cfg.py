@@ -159,7 +159,7 @@ def test_every_problem_at_once_with_exact_messages() -> None:
     name_rule = "1-15 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'"
     assert str(err.value) == "\n".join(
         [
-            "haproxy.cfg: 14 invalid values:",
+            "haproxy.cfg: 14 problems:",
             f"  1. routes[0].name: 'HTTP' is not allowed: {name_rule}",
             "  2. routes[1].bind_port: 0 is not allowed: a TCP port 1-65535",
             "  3. routes[1].server_port: 70000 is not allowed: a TCP port 1-65535",

@@ -430,7 +430,7 @@ def test_component_raises_every_problem_before_registering_anything() -> None:
     with pytest.raises(ArgsError) as err:
         record(bad)  # type: ignore[arg-type]
     assert str(err.value) == (
-        "SquidProxy 'squid': 2 invalid values:\n"
+        "SquidProxy 'squid': 2 problems:\n"
         "  1. kubernetes_version: '1.26' is not allowed: 1.27 or newer: local-zone routing needs the "
         "topology-mode annotation (1.27-1.30) or spec.trafficDistribution (1.31+), and minDomains is on by "
         "default only from 1.27\n"

@@ -215,7 +215,7 @@ def test_bad_args_fail_before_anything_is_registered(record: Record) -> None:
     assert [r.type for r in rec.resources] == ["pulumi:pulumi:Stack"]
     (err,) = errors
     assert str(err) == (
-        "TraefikGateway 'edge': 2 invalid values:\n"
+        "TraefikGateway 'edge': 2 problems:\n"
         "  1. replicas: 1 is not allowed: an integer of at least 2, so a rolling update or a node drain never "
         "leaves no ready pod\n"
         "  2. trusted_cidrs: [] is not allowed: proxy_protocol is on: list the HAProxy edge addresses (IPs or "

@@ -100,7 +100,7 @@ def test_every_problem_is_reported_at_once_word_for_word() -> None:
     with pytest.raises(ArgsError) as err:
         raise_if("TraefikGateway 'edge'", validate_traefik_args(bad))
     assert str(err.value) == (
-        "TraefikGateway 'edge': 11 invalid values:\n"
+        "TraefikGateway 'edge': 11 problems:\n"
         "  1. colour: 'blue' is not allowed: unknown key; allowed keys: dashboard, dashboard_route, "
         "ip_allowlists, kubernetes_ingress, namespace, proxy_protocol, rate_limits, replicas, resources, "
         "routes, service_type, trusted_cidrs, trusted_pods, web_port, websecure, websecure_port, zone_spread\n"
