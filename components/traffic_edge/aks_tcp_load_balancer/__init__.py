@@ -14,17 +14,15 @@ _EXPORTS: dict[str, Export] = {
             "pulumi_kubernetes",
         ),
     ),
-    "AksTcpLoadBalancerArgs": ("traffic_edge.aks_tcp_load_balancer.annotations", ()),
-    "validate_aks_tcp_load_balancer_args": ("traffic_edge.aks_tcp_load_balancer.annotations", ()),
+    "AksTcpLoadBalancerArgs": ("traffic_edge.aks_tcp_load_balancer.args", ()),
+    "validate_aks_tcp_load_balancer_args": ("traffic_edge.aks_tcp_load_balancer.validate", ()),
 }
 
 __all__ = ["AksTcpLoadBalancer", "AksTcpLoadBalancerArgs", "validate_aks_tcp_load_balancer_args"]
 
 if TYPE_CHECKING:
-    from traffic_edge.aks_tcp_load_balancer.annotations import (
-        AksTcpLoadBalancerArgs,
-        validate_aks_tcp_load_balancer_args,
-    )
+    from traffic_edge.aks_tcp_load_balancer.args import AksTcpLoadBalancerArgs
     from traffic_edge.aks_tcp_load_balancer.component import AksTcpLoadBalancer
+    from traffic_edge.aks_tcp_load_balancer.validate import validate_aks_tcp_load_balancer_args
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

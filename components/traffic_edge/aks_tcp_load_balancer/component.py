@@ -4,7 +4,8 @@ Seed 001: the public IP lives in a separate network resource group so it survive
 Service and the cluster; the health probes are TCP (the default HTTP probe fails against a
 TCP server and no traffic arrives); the cluster's control-plane identity needs Network
 Contributor on that group, or the Service sits pending with an authorization error.
-All decisions are made in `traffic_edge.aks_tcp_load_balancer.annotations`; this class only registers them.
+The args are validated (`validate`), resolved once (`plan`), turned into annotations and
+manifests (`annotations`, `manifests`); this class only registers them.
 """
 
 from __future__ import annotations
@@ -16,62 +17,25 @@ from pulumi_azure_native import authorization, containerservice, network
 
 from traffic_edge._shared import k8s_objects
 from traffic_edge._shared.problems import raise_if
-from traffic_edge.aks_tcp_load_balancer.annotations import (
-    DEFAULT_ZONES,
+from traffic_edge.aks_tcp_load_balancer.annotations import build_annotations, version_warnings
+from traffic_edge.aks_tcp_load_balancer.args import (
     AksClusterRef,
     AksTcpLoadBalancerArgs,
-    ExternalTrafficPolicy,
     LoadBalancerFrontend,
-    ProbeProtocol,
-    ServicePortArgs,
-    SessionAffinity,
+)
+from traffic_edge.aks_tcp_load_balancer.manifests import namespace_manifest, service_manifest
+from traffic_edge.aks_tcp_load_balancer.plan import (
+    AksLoadBalancerPlan,
+    GrantPlan,
     control_plane_principal_id,
-    plan_service,
+    plan_aks_tcp_load_balancer,
     resource_group_scope,
     role_assignment_name,
     role_definition_id,
-    validate_aks_tcp_load_balancer_args,
 )
+from traffic_edge.aks_tcp_load_balancer.validate import validate_aks_tcp_load_balancer_args
 
-__all__ = [
-    "AksClusterRef",
-    "AksTcpLoadBalancer",
-    "AksTcpLoadBalancerArgs",
-    "ExternalTrafficPolicy",
-    "LoadBalancerFrontend",
-    "ProbeProtocol",
-    "ServicePortArgs",
-    "SessionAffinity",
-    "lookup_control_plane_principal_id",
-    "lookup_subscription_id",
-]
-
-
-def lookup_control_plane_principal_id(cluster: AksClusterRef, parent: pulumi.Resource) -> pulumi.Output[str]:
-    """Principal ID of the cluster's control-plane identity, read from the managed cluster."""
-    found = containerservice.get_managed_cluster_output(
-        resource_group_name=cluster["resource_group_name"],
-        resource_name=cluster["name"],
-        opts=pulumi.InvokeOutputOptions(parent=parent),
-    )
-
-    def pick(result: Any) -> str:
-        identity = result.identity
-        assigned = (identity.user_assigned_identities or {}) if identity else {}
-        return control_plane_principal_id(
-            cluster["name"],
-            identity.type if identity else None,
-            identity.principal_id if identity else None,
-            [value.principal_id for value in assigned.values()],
-        )
-
-    return found.apply(pick)
-
-
-def lookup_subscription_id(parent: pulumi.Resource) -> pulumi.Output[str]:
-    """The azure-native provider's own subscription."""
-    config = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=parent))
-    return config.subscription_id
+__all__ = ["AksTcpLoadBalancer"]
 
 
 class AksTcpLoadBalancer(pulumi.ComponentResource):
@@ -102,89 +66,101 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
     interval/threshold with the Local policy before 1.28) are applied but logged as warnings.
 
     Outputs: `ip_address` (the frontend address; unknown for an internal LB without
-    `internal_ip`), `fqdn` (None without a DNS label), `annotations` (exactly as applied).
+    `internal_ip`), `fqdn` (None without a DNS label), `annotations` (exactly as applied),
+    `service_name` and `service_namespace` (the Service, for what selects or reaches it next).
     """
 
     ip_address: pulumi.Output[str | None]
     fqdn: pulumi.Output[str | None]
     annotations: pulumi.Output[dict[str, str]]
+    service_name: pulumi.Output[str]
+    service_namespace: pulumi.Output[str]
 
     def __init__(self, name: str, args: AksTcpLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
         raise_if(f"AksTcpLoadBalancer {name!r}", validate_aks_tcp_load_balancer_args(args))
         super().__init__("traffic-edge:index:AksTcpLoadBalancer", name, None, opts)
-        plan = plan_service(args)
-        for warning in plan.warnings:
+        plan = plan_aks_tcp_load_balancer(name, args)
+        annotations, notes = build_annotations(plan)
+        for warning in notes + version_warnings(plan):
             pulumi.log.warn(f"AksTcpLoadBalancer {name!r}: {warning}", resource=self)
 
-        frontend = LoadBalancerFrontend(args.get("frontend", LoadBalancerFrontend.NEW_PUBLIC_IP))
-        group = args["network_resource_group"]
         service_deps: list[pulumi.Resource] = []
-
-        if frontend is LoadBalancerFrontend.NEW_PUBLIC_IP:
-            dns_label = args.get("dns_label")
-            pip = network.PublicIPAddress(
-                f"{name}-pip",
-                resource_group_name=group,
-                public_ip_address_name=args["public_ip_name"],
-                location=args["location"],
-                # The PIP SKU must match the AKS load balancer's (Standard), and Standard must be Static.
-                sku=network.PublicIPAddressSkuArgs(
-                    name=network.PublicIPAddressSkuName.STANDARD, tier=network.PublicIPAddressSkuTier.REGIONAL
-                ),
-                public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-                public_ip_address_version=network.IPVersion.I_PV4,
-                zones=list(args.get("zones", DEFAULT_ZONES)) or None,
-                dns_settings=network.PublicIPAddressDnsSettingsArgs(domain_name_label=dns_label)
-                if dns_label
-                else None,
-                opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
-            )
-            service_deps.append(pip)
-            ip_address: pulumi.Output[str | None] = pip.ip_address
-            fqdn: pulumi.Output[str | None] = pip.dns_settings.apply(lambda d: d.fqdn if d else None)
-        elif frontend is LoadBalancerFrontend.EXISTING_PUBLIC_IP:
-            existing = network.get_public_ip_address_output(
-                resource_group_name=group,
-                public_ip_address_name=args["public_ip_name"],
-                opts=pulumi.InvokeOutputOptions(parent=self),
-            )
-            ip_address = existing.ip_address
-            fqdn = existing.dns_settings.apply(lambda d: d.fqdn if d else None)
-        else:
-            ip_address = pulumi.Output.from_input(args.get("internal_ip"))
-            fqdn = pulumi.Output.from_input(None)
-
-        if args.get("grant_network_contributor", True):
-            service_deps.append(self._grant_network_contributor(name, args))
-
-        if plan.namespace is not None:
+        self.ip_address, self.fqdn = self._frontend(plan, service_deps)
+        if plan.grant is not None:
+            service_deps.append(self._grant_network_contributor(plan.name, plan.grant))
+        if plan.create_namespace:
+            namespace = namespace_manifest(plan.namespace)
             service_deps.append(
-                k8s_objects.create(f"{name}-ns", plan.namespace, pulumi.ResourceOptions(parent=self))
+                k8s_objects.create(f"{name}-ns", namespace, pulumi.ResourceOptions(parent=self))
             )
         k8s_objects.create(
-            f"{name}-svc", plan.service, pulumi.ResourceOptions(parent=self, depends_on=service_deps)
+            f"{name}-svc",
+            service_manifest(plan, annotations),
+            pulumi.ResourceOptions(parent=self, depends_on=service_deps),
         )
 
-        self.ip_address = ip_address
-        self.fqdn = fqdn
-        self.annotations = pulumi.Output.from_input(plan.annotations)
-        self.register_outputs({"ip_address": ip_address, "fqdn": fqdn, "annotations": self.annotations})
+        self.annotations = pulumi.Output.from_input(annotations)
+        self.service_name = pulumi.Output.from_input(plan.service_name)
+        self.service_namespace = pulumi.Output.from_input(plan.namespace)
+        self.register_outputs(
+            {
+                "ip_address": self.ip_address,
+                "fqdn": self.fqdn,
+                "annotations": self.annotations,
+                "service_name": self.service_name,
+                "service_namespace": self.service_namespace,
+            }
+        )
 
-    def _grant_network_contributor(
-        self, name: str, args: AksTcpLoadBalancerArgs
-    ) -> authorization.RoleAssignment:
+    def _frontend(
+        self, plan: AksLoadBalancerPlan, service_deps: list[pulumi.Resource]
+    ) -> tuple[pulumi.Output[str | None], pulumi.Output[str | None]]:
+        """The frontend's address and FQDN; a created public IP joins `service_deps`."""
+        if plan.frontend is LoadBalancerFrontend.INTERNAL:
+            return pulumi.Output.from_input(plan.internal_ip), pulumi.Output.from_input(None)
+        if plan.frontend is LoadBalancerFrontend.EXISTING_PUBLIC_IP:
+            existing = network.get_public_ip_address_output(
+                resource_group_name=plan.network_resource_group,
+                public_ip_address_name=plan.public_ip_name,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
+            return existing.ip_address, existing.dns_settings.apply(lambda d: d.fqdn if d else None)
+        new = plan.new_public_ip
+        assert new is not None, "frontend NewPublicIp plans its public IP"
+        pip = network.PublicIPAddress(
+            f"{plan.name}-pip",
+            resource_group_name=plan.network_resource_group,
+            public_ip_address_name=plan.public_ip_name,
+            location=new.location,
+            # The PIP SKU must match the AKS load balancer's (Standard), and Standard must be Static.
+            sku=network.PublicIPAddressSkuArgs(
+                name=network.PublicIPAddressSkuName.STANDARD, tier=network.PublicIPAddressSkuTier.REGIONAL
+            ),
+            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
+            public_ip_address_version=network.IPVersion.I_PV4,
+            zones=list(new.zones) or None,
+            dns_settings=network.PublicIPAddressDnsSettingsArgs(domain_name_label=new.dns_label)
+            if new.dns_label
+            else None,
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
+        )
+        service_deps.append(pip)
+        return pip.ip_address, pip.dns_settings.apply(lambda d: d.fqdn if d else None)
+
+    def _grant_network_contributor(self, name: str, grant: GrantPlan) -> authorization.RoleAssignment:
         subscription = (
-            pulumi.Output.from_input(args["subscription_id"])
-            if "subscription_id" in args
-            else lookup_subscription_id(self)
+            pulumi.Output.from_input(grant.subscription_id)
+            if grant.subscription_id is not None
+            else authorization.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).subscription_id
         )
-        principal = (
-            pulumi.Output.from_input(args["cluster_principal_id"])
-            if "cluster_principal_id" in args
-            else lookup_control_plane_principal_id(args["aks_cluster"], self)
-        )
-        group = args["network_resource_group"]
-        scope = subscription.apply(lambda sub: resource_group_scope(sub, group))
+        if grant.cluster_principal_id is not None:
+            principal = pulumi.Output.from_input(grant.cluster_principal_id)
+        else:
+            assert grant.aks_cluster is not None, "validated: a principal ID or a cluster to look it up in"
+            principal = self._control_plane_principal_id(grant.aks_cluster)
+        scope = subscription.apply(lambda sub: resource_group_scope(sub, grant.resource_group))
         role = subscription.apply(role_definition_id)
         return authorization.RoleAssignment(
             f"{name}-network-contributor",
@@ -196,6 +172,26 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
             role_assignment_name=pulumi.Output.all(scope, principal, role).apply(
                 lambda v: role_assignment_name(v[0], v[1], v[2])
             ),
-            description=f"cloud-provider-azure attaches public IPs in {group} to the AKS load balancer",
+            description=grant.description,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _control_plane_principal_id(self, cluster: AksClusterRef) -> pulumi.Output[str]:
+        """Principal ID of the cluster's control-plane identity, read from the managed cluster."""
+        found = containerservice.get_managed_cluster_output(
+            resource_group_name=cluster["resource_group_name"],
+            resource_name=cluster["name"],
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+
+        def pick(result: Any) -> str:
+            identity = result.identity
+            assigned = (identity.user_assigned_identities or {}) if identity else {}
+            return control_plane_principal_id(
+                cluster["name"],
+                identity.type if identity else None,
+                identity.principal_id if identity else None,
+                [value.principal_id for value in assigned.values()],
+            )
+
+        return found.apply(pick)

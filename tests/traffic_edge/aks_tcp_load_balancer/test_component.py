@@ -13,15 +13,15 @@ from planner import engine
 from planner.engine import UNKNOWN, Recording
 from planner.kube_schema import validate_manifest
 from tests.support.aks_seed import PRINCIPAL, SUBSCRIPTION, seed
+from tests.traffic_edge.aks_tcp_load_balancer.cases import S, internal, without
 from traffic_edge._shared.problems import ArgsError
-from traffic_edge.aks_tcp_load_balancer.annotations import (
+from traffic_edge.aks_tcp_load_balancer.component import AksTcpLoadBalancer
+from traffic_edge.aks_tcp_load_balancer.plan import (
     resource_group_scope,
     role_assignment_name,
     role_definition_id,
 )
-from traffic_edge.aks_tcp_load_balancer.component import AksTcpLoadBalancer
 
-S = "service.beta.kubernetes.io/"
 LOOKED_UP_SUBSCRIPTION = "99999999-8888-7777-6666-555555555555"
 PIP = "azure-native:network:PublicIPAddress"
 ROLE = "azure-native:authorization:RoleAssignment"
@@ -30,14 +30,6 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 GET_CLUSTER = "azure-native:containerservice:getManagedCluster"
 GET_CLIENT_CONFIG = "azure-native:authorization:getClientConfig"
 GET_PIP = "azure-native:network:getPublicIPAddress"
-
-
-def without(*keys: str, **overrides: Any) -> dict[str, Any]:
-    args = seed()
-    for key in keys:
-        del args[key]
-    args.update(overrides)
-    return args
 
 
 def plan(
@@ -52,6 +44,8 @@ def plan(
         pulumi.export("ipAddress", lb.ip_address)
         pulumi.export("fqdn", lb.fqdn)
         pulumi.export("annotations", lb.annotations)
+        pulumi.export("serviceName", lb.service_name)
+        pulumi.export("serviceNamespace", lb.service_namespace)
 
     return engine.run(program, preview=preview, calls=calls)
 
@@ -248,15 +242,21 @@ def test_new_public_ip_address_is_the_output() -> None:
     assert plan(seed()).outputs.get("ipAddress", UNKNOWN) == UNKNOWN
 
 
-def test_internal_load_balancer_has_no_public_ip() -> None:
-    args = without(
-        "public_ip_name",
-        "location",
-        frontend="Internal",
-        internal_subnet="snet-ilb",
-        internal_ip="10.240.0.50",
+def test_the_service_is_named_in_the_outputs_for_the_next_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    registered: list[dict[str, Any]] = []
+    monkeypatch.setattr(
+        AksTcpLoadBalancer, "register_outputs", lambda self, outputs: registered.append(outputs)
     )
-    rec = plan(args, preview=False)
+    rec = plan(seed(), preview=False)
+    service = rec.get(SERVICE, "kimmap-svc")
+    assert rec.outputs["serviceName"] == service.inputs["metadata"]["name"] == "kimmap-backend-tcp"
+    assert rec.outputs["serviceNamespace"] == service.inputs["metadata"]["namespace"] == "kimmap"
+    [outputs] = registered
+    assert sorted(outputs) == ["annotations", "fqdn", "ip_address", "service_name", "service_namespace"]
+
+
+def test_internal_load_balancer_has_no_public_ip() -> None:
+    rec = plan(internal(), preview=False)
     assert rec.by_type(PIP) == []
     assert rec.outputs["ipAddress"] == "10.240.0.50"
     annotations = rec.get(SERVICE, "kimmap-svc").inputs["metadata"]["annotations"]
@@ -370,8 +370,8 @@ def test_bad_args_raise_before_anything_is_registered() -> None:
     assert [r.type for r in rec.resources] == ["pulumi:pulumi:Stack"]
     assert [str(e) for e in errors] == [
         "AksTcpLoadBalancer 'kimmap': 1 problem:\n"
-        "  1. probe_threshold: 3 is not allowed: interval 59 s x threshold 3 = 177 s, and cloud-provider-azure "
-        "rejects a probe window of 120 s or more: lower the interval to at most 39 s or the threshold to at most 2"
+        "  1. probe_threshold: 3 is not allowed: a threshold of at most 2 (or an interval of at most 39 s): "
+        "cloud-provider-azure rejects a probe window (interval x threshold) of 120 s or more, and 59 s x 3 = 177 s"
     ]
 
 
@@ -389,6 +389,6 @@ def test_a_port_with_both_target_keys_raises_naming_both() -> None:
     assert [r.type for r in rec.resources] == ["pulumi:pulumi:Stack"]
     assert [str(e) for e in errors] == [
         "AksTcpLoadBalancer 'kimmap': 1 problem:\n"
-        "  1. ports[0].target_port_name: 'tcp-server' is not allowed: give either target_port (the pod's port "
-        "number) or target_port_name (the name of the pod's port), not both"
+        "  1. ports[0].target_port_name: 'tcp-server' conflicts with ports[0].target_port: a Service port sends "
+        "to one pod port, by number or by name"
     ]

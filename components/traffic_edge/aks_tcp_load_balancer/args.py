@@ -1,0 +1,144 @@
+"""The args of `AksTcpLoadBalancer`: TypedDicts and the enums they use.
+
+Importable without any cloud SDK (only `pulumi` and the standard library): the stack layer
+reads these TypedDicts as the schema of its ``traffic-edge:aksIngress`` section, and the
+package schema other languages get is inferred from them (docstrings become descriptions).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Required, TypedDict
+
+import pulumi
+
+
+class ProbeProtocol(StrEnum):
+    """Health probe protocol, exactly as cloud-provider-azure spells it."""
+
+    TCP = "Tcp"
+    HTTP = "Http"
+    HTTPS = "Https"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ProbeProtocol | None:
+        # The provider compares case-insensitively, and the AKS docs (and seed 001) write "TCP".
+        for member in cls:
+            if isinstance(value, str) and value.lower() == member.value.lower():
+                return member
+        return None
+
+
+class ExternalTrafficPolicy(StrEnum):
+    CLUSTER = "Cluster"
+    LOCAL = "Local"
+
+
+class SessionAffinity(StrEnum):
+    NONE = "None"
+    CLIENT_IP = "ClientIP"
+
+
+class LoadBalancerFrontend(StrEnum):
+    """Where the load balancer's frontend IP comes from."""
+
+    NEW_PUBLIC_IP = "NewPublicIp"
+    """A Standard, static public IP created (and protected) by the component."""
+    EXISTING_PUBLIC_IP = "ExistingPublicIp"
+    """A public IP that already exists in `network_resource_group`, adopted by name."""
+    INTERNAL = "Internal"
+    """An internal load balancer on a private IP of the cluster's virtual network."""
+
+
+class ServicePortArgs(TypedDict, total=False):
+    name: Required[str]
+    """Port name (IANA service name: lowercase letters, digits and '-', at most 15 characters)."""
+    port: Required[int]
+    """Port the load balancer listens on (1-65535); also the number in the per-port annotations."""
+    target_port: int
+    """Container port number on the selected pods (1-65535). Give this or `target_port_name`."""
+    target_port_name: str
+    """Name of the container port on the selected pods (IANA service name, as in the pod's
+    `ports[].name`), for a pod whose port number may change. Give this or `target_port`."""
+    probe_protocol: ProbeProtocol
+    """Health probe protocol for this port (default Tcp: the provider's HTTP default fails for a TCP
+    server). Ignored by the provider with externalTrafficPolicy Local."""
+    probe_request_path: str
+    """Request path for an Http/Https probe (provider default '/'); only with Http or Https."""
+    probe_interval_seconds: int
+    """Probe interval for this port, overriding `probe_interval_seconds` (>= 5)."""
+    probe_threshold: int
+    """Consecutive failed probes before this port's backend is marked down, overriding
+    `probe_threshold` (>= 2; num-of-probe annotation, written to the LB probe's probeThreshold)."""
+
+
+class AksClusterRef(TypedDict):
+    name: str
+    """AKS managed cluster name."""
+    resource_group_name: str
+    """Resource group of the managed cluster (not its node resource group)."""
+
+
+class AksTcpLoadBalancerArgs(TypedDict, total=False):
+    service_name: Required[str]
+    """Name of the LoadBalancer Service (DNS-1035 label)."""
+    namespace: Required[str]
+    """Namespace of the Service and of the workload it selects."""
+    create_namespace: bool
+    """Create the namespace (with the restricted pod security level enforced). Default False:
+    the namespace usually belongs to the workload's own deployment."""
+    selector: Required[dict[str, str]]
+    """Pod labels of the TCP server the Service sends traffic to (the workload is not created here)."""
+    ports: Required[list[ServicePortArgs]]
+    """Service ports (TCP); at least one, unique numbers and names."""
+    network_resource_group: Required[str]
+    """Resource group holding the public IP (or, for an internal LB, the virtual network); the
+    cluster identity gets Network Contributor on it."""
+    frontend: LoadBalancerFrontend
+    """NewPublicIp (default), ExistingPublicIp or Internal."""
+    public_ip_name: str
+    """Name of the public IP to create or adopt; required unless frontend is Internal."""
+    location: str
+    """Azure region of the new public IP (the cluster's region); NewPublicIp only, required there."""
+    zones: list[str]
+    """Availability zones of the new public IP: default 1,2,3 (zone-redundant); [] for a region
+    without zones. NewPublicIp only; must match the zones the cluster's load balancer can use."""
+    dns_label: str
+    """DNS label of the new public IP (<label>.<region>.cloudapp.azure.com); NewPublicIp only."""
+    internal_subnet: str
+    """Subnet of the internal load balancer (default: the cluster's subnet); Internal only."""
+    internal_ip: str
+    """Fixed private IPv4 address of the internal load balancer, in that subnet; Internal only."""
+    external_traffic_policy: ExternalTrafficPolicy
+    """Cluster (default) or Local (keeps the client IP; the LB then probes kube-proxy's /healthz
+    on the healthCheckNodePort and per-port probe settings are ignored)."""
+    session_affinity: SessionAffinity
+    """None (default) or ClientIP (kube-proxy keeps a client on one pod for long TCP sessions)."""
+    probe_interval_seconds: int
+    """Probe interval for every port (>= 5; provider default 5)."""
+    probe_threshold: int
+    """Failed probes before a backend is marked down, for every port (>= 2; provider default 2).
+    interval x threshold must stay below 120 s."""
+    tcp_idle_timeout_minutes: int
+    """TCP idle timeout of the load-balancing rules, 4-100 minutes (provider default 4)."""
+    load_balancer_source_ranges: list[str]
+    """Client CIDRs allowed in, enforced by the NSG and kube-proxy (spec.loadBalancerSourceRanges).
+    Default: open to every address. Not together with `allowed_ip_ranges`."""
+    allowed_ip_ranges: list[str]
+    """Client CIDRs allowed in, enforced by the NSG only (azure-allowed-ip-ranges,
+    cloud-provider-azure 1.29+). Not together with `load_balancer_source_ranges`."""
+    kubernetes_version: str
+    """AKS Kubernetes version ("1.29" or "1.29.4"); AKS runs the matching cloud-provider-azure minor.
+    This or `cloud_provider_version` is required."""
+    cloud_provider_version: str
+    """Exact cloud-provider-azure version ("1.26.8"); more precise than `kubernetes_version`
+    for patch-level backports."""
+    grant_network_contributor: bool
+    """Give the cluster's control-plane identity Network Contributor on `network_resource_group`
+    (default True). Set False when that assignment already exists."""
+    cluster_principal_id: pulumi.Input[str]
+    """Object (principal) ID of the cluster's control-plane identity. Give this or `aks_cluster`."""
+    aks_cluster: AksClusterRef
+    """The AKS cluster whose control-plane identity is looked up (never the kubelet identity)."""
+    subscription_id: pulumi.Input[str]
+    """Subscription of `network_resource_group`; default: the azure-native provider's subscription."""
