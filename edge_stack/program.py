@@ -10,8 +10,9 @@ import pulumi_aws as aws
 import pulumi_azure_native as azure_native
 import pulumi_kubernetes as k8s
 
-from edge_stack.config import StackSettings, decode, load
+from edge_stack.config import decode, load
 from edge_stack.sections import load_ref
+from edge_stack.settings import StackSettings
 
 
 def _providers(settings: StackSettings) -> dict[str, pulumi.ProviderResource]:

@@ -17,7 +17,7 @@ from typing import Any, Literal, NotRequired, Required, Union, get_args, get_ori
 
 import pulumi
 
-from traffic_edge._shared.problems import Problem
+from traffic_edge._shared.problems import MapKey, Path, Problem, invalid, missing, unknown
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -81,6 +81,15 @@ def _strip(tp: Any) -> tuple[Any, bool]:
         return tp, optional
 
 
+def _plural(description: str) -> str:
+    """``a string`` -> ``strings``, ``an object with keys a, b`` -> ``objects with keys a, b``."""
+    for article in ("a ", "an "):
+        if description.startswith(article):
+            noun, _, rest = description[len(article) :].partition(" ")
+            return f"{noun}s{' ' + rest if rest else ''}"
+    return f"values, each {description}"
+
+
 def _describe(tp: Any) -> str:
     tp, _ = _strip(tp)
     if isinstance(tp, list):
@@ -99,20 +108,20 @@ def _describe(tp: Any) -> str:
     if origin is Literal:
         return "one of " + ", ".join(repr(a) for a in get_args(tp))
     if origin in (list, Sequence, typing.Sequence):
-        return f"a list of {_describe(get_args(tp)[0])}"
+        return f"a list of {_plural(_describe(get_args(tp)[0]))}"
     if origin in (dict, Mapping, typing.Mapping):
-        return f"a map of {_describe(get_args(tp)[1])}"
+        return f"a map of names to {_plural(_describe(get_args(tp)[1]))}"
     if is_typeddict(tp):
         return "an object with keys " + ", ".join(camel(k) for k in hints_of(tp))
     return getattr(tp, "__name__", str(tp))
 
 
-def coerce(value: Any, tp: Any, key: str, problems: list[Problem]) -> Any:
+def coerce(value: Any, tp: Any, key: Path, problems: list[Problem]) -> Any:
     """Return `value` converted to `tp`, appending a Problem per bad spot (value unchanged there)."""
     tp, optional = _strip(tp)
     if value is None:
         if not optional:
-            problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+            problems.append(invalid(key, value, _describe(tp)))
         return None
     if isinstance(tp, list):  # a union of several plain types: accept the first that fits
         for candidate in tp:
@@ -120,7 +129,7 @@ def coerce(value: Any, tp: Any, key: str, problems: list[Problem]) -> Any:
             out = coerce(value, candidate, key, trial)
             if not trial:
                 return out
-        problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        problems.append(invalid(key, value, _describe(tp)))
         return value
     origin = get_origin(tp)
     if tp is Any:
@@ -128,28 +137,28 @@ def coerce(value: Any, tp: Any, key: str, problems: list[Problem]) -> Any:
     if tp is bool:
         if isinstance(value, bool):
             return value
-        problems.append(Problem(key, value, "must be true or false"))
+        problems.append(invalid(key, value, "true or false"))
         return value
     if tp is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
             return int(value)  # `pulumi config set k 3` stores strings
-        problems.append(Problem(key, value, "must be an integer"))
+        problems.append(invalid(key, value, "an integer"))
         return value
     if tp is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
-        problems.append(Problem(key, value, "must be a number"))
+        problems.append(invalid(key, value, "a number"))
         return value
     if tp is str:
         if isinstance(value, str):
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             # YAML reads 1.30 as the float 1.3; a string field never wants that silently.
-            problems.append(Problem(key, value, f"must be a string; quote it in YAML: '{value}'"))
+            problems.append(invalid(key, value, f"a string: quote it in YAML, '{value}'"))
             return value
-        problems.append(Problem(key, value, "must be a string"))
+        problems.append(invalid(key, value, "a string"))
         return value
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         for member in tp:
@@ -157,62 +166,53 @@ def coerce(value: Any, tp: Any, key: str, problems: list[Problem]) -> Any:
                 isinstance(value, str) and value.lower() == str(member.value).lower()
             ):
                 return member
-        problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        problems.append(invalid(key, value, _describe(tp)))
         return value
     if origin is Literal:
         if value in get_args(tp):
             return value
-        problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        problems.append(invalid(key, value, _describe(tp)))
         return value
     if origin in (list, Sequence, typing.Sequence):
         if not isinstance(value, list):
-            problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+            problems.append(invalid(key, value, _describe(tp)))
             return value
         (item_tp,) = get_args(tp)
-        return [coerce(v, item_tp, f"{key}[{i}]", problems) for i, v in enumerate(value)]
+        return [coerce(v, item_tp, key / i, problems) for i, v in enumerate(value)]
     if origin in (dict, Mapping, typing.Mapping):
         if not isinstance(value, dict):
-            problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+            problems.append(invalid(key, value, _describe(tp)))
             return value
         _, val_tp = get_args(tp)
-        return {str(k): coerce(v, val_tp, f"{key}.{k}", problems) for k, v in value.items()}
+        return {str(k): coerce(v, val_tp, key / MapKey(str(k)), problems) for k, v in value.items()}
     if is_typeddict(tp):
         return coerce_object(value, tp, key, problems)
     return value
 
 
 def coerce_object(
-    value: Any, tp: Any, key: str, problems: list[Problem], *, extra_keys: Sequence[str] = ()
+    value: Any, tp: Any, key: Path, problems: list[Problem], *, extra_keys: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """A camelCase config object -> the TypedDict `tp` (snake_case keys)."""
+    """A camelCase config object -> the TypedDict `tp` (snake_case keys).
+
+    A key the user misspelt is reported once, with the nearest known key; the key it meant
+    is then not reported missing as well.
+    """
     hints = hints_of(tp)
     if not isinstance(value, dict):
-        problems.append(Problem(key, value, f"must be {_describe(tp)}"))
+        problems.append(invalid(key, value, _describe(tp)))
         return {}
     out: dict[str, Any] = {}
-    allowed = sorted([camel(k) for k in hints] + list(extra_keys))
+    known = [*hints, *(snake(k) for k in extra_keys)]
     for raw_key, raw_value in value.items():
         if raw_key in extra_keys:
             continue
         name = snake(str(raw_key))
         if name not in hints or camel(name) != raw_key:
-            problems.append(
-                Problem(f"{key}.{raw_key}", raw_value, "unknown key; allowed keys: " + ", ".join(allowed))
-            )
+            problems.append(unknown(key / MapKey(str(raw_key)), raw_value, known))
             continue
-        out[name] = coerce(raw_value, hints[name], f"{key}.{raw_key}", problems)
+        out[name] = coerce(raw_value, hints[name], key / name, problems)
     for required in sorted(required_keys(tp)):
         if required not in value and camel(required) not in value:
-            problems.append(
-                Problem(f"{key}.{camel(required)}", None, f"required: {_describe(hints[required])}")
-            )
+            problems.append(missing(key / required, _describe(hints[required])))
     return out
-
-
-def camel_key(prefix: str, snake_path: str) -> str:
-    """A component's problem key (``ports[0].probe_protocol``) as the config key the user wrote."""
-    if not snake_path:
-        return prefix
-    parts = re.split(r"(\.|\[\d+\])", snake_path)
-    converted = "".join(p if p == "." or p.startswith("[") else camel(p) for p in parts)
-    return f"{prefix}{'' if converted.startswith('[') else '.'}{converted}"

@@ -1,0 +1,143 @@
+"""Checks that span sections, and the values one section hands to the next.
+
+They run on settings whose every section already passed its own validator, so each
+check may rely on its sections' args being well formed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from edge_stack.settings import ComponentSettings, StackSettings, config_key
+from traffic_edge._shared.problems import Problem, camel, invalid, show
+from traffic_edge.egress_nat import check_zone_coverage, plan_egress_nat
+from traffic_edge.proxy_protocol_ingress import traefik_trust
+
+CrossCheck = Callable[[StackSettings], list[Problem]]
+
+
+def nat_zones_in_region(settings: StackSettings) -> list[Problem]:
+    """NAT gateways live in the stack's AWS region: a zone of another region is a typo."""
+    nat = settings.components.get("egressNat")
+    if nat is None or settings.aws is None:
+        return []
+    region = settings.aws["region"]
+    return [
+        invalid(
+            config_key("egressNat", "zones", i),
+            zone,
+            f"a zone of the stack's AWS region {region} (traffic-edge:aws.region), like {region}a",
+        )
+        for i, zone in enumerate(nat.args.get("zones") or [])
+        if not (zone.startswith(region) and len(zone) == len(region) + 1)
+    ]
+
+
+def _edge_behind(settings: StackSettings) -> tuple[ComponentSettings, ComponentSettings] | None:
+    traefik, edge = settings.components.get("traefik"), settings.components.get("onpremIngress")
+    if traefik is None or edge is None or traefik.cluster != edge.cluster:
+        return None
+    if not traefik.args.get("proxy_protocol"):
+        return None
+    return traefik, edge
+
+
+def traefik_trusts_the_haproxy_edge(settings: StackSettings) -> list[Problem]:
+    """Traefik behind the on-prem HAProxy trusts exactly that HAProxy: all of it, nothing wider.
+
+    A PROXY receiver believes whatever client address its trusted peers write; trusting
+    more than the edge lets anyone who reaches Traefik directly forge client IPs, and
+    trusting less drops the connections of the HAProxy hosts left out.
+    """
+    pair = _edge_behind(settings)
+    if pair is None:
+        return []
+    traefik, edge = pair
+    expected = traefik_trust(edge.args, edge.name)
+    return _trusted_pods(traefik.args, expected) + _trusted_cidrs(traefik.args, expected)
+
+
+def _trusted_pods(args: dict[str, Any], expected: dict[str, Any]) -> list[Problem]:
+    pods = expected.get("trusted_pods")
+    if pods is None or args.get("trusted_pods") == pods:
+        return []
+    given = args.get("trusted_pods")
+    as_written = {camel(k): v for k, v in given.items()} if isinstance(given, dict) else given
+    return [
+        invalid(
+            config_key("traefik", "trusted_pods"),
+            as_written,
+            "the HAProxy pods of traffic-edge:onpremIngress on the same cluster: "
+            f"namespace {pods['namespace']!r}, matchLabels {show(pods['match_labels'], 'config')}",
+        )
+    ]
+
+
+def _trusted_cidrs(args: dict[str, Any], expected: dict[str, Any]) -> list[Problem]:
+    edge_cidrs: list[str] = expected.get("trusted_cidrs") or []
+    if not edge_cidrs:
+        return []
+    edge = [ipaddress.ip_network(c) for c in edge_cidrs]
+    given = [ipaddress.ip_network(c, strict=False) for c in args.get("trusted_cidrs") or []]
+    wanted = f"the HAProxy source CIDRs of traffic-edge:onpremIngress ({', '.join(edge_cidrs)})"
+    problems = [
+        invalid(config_key("traefik", "trusted_cidrs", i), str(net), f"a network inside {wanted}")
+        for i, net in enumerate(given)
+        if not any(_inside(net, e) for e in edge)
+    ]
+    left_out = [str(e) for e in edge if not any(_inside(e, g) for g in given)]
+    if left_out and not problems:
+        problems.append(
+            invalid(
+                config_key("traefik", "trusted_cidrs"),
+                args.get("trusted_cidrs"),
+                f"networks that cover all of {wanted}; {', '.join(left_out)} is left out, so the "
+                "connections of those HAProxy hosts would be refused",
+            )
+        )
+    return problems
+
+
+def _inside(
+    net: ipaddress.IPv4Network | ipaddress.IPv6Network, of: ipaddress.IPv4Network | ipaddress.IPv6Network
+) -> bool:
+    return net.version == of.version and net.subnet_of(of)  # type: ignore[arg-type]
+
+
+def squid_zones_have_nat_gateways(settings: StackSettings) -> list[Problem]:
+    """Seed 000's pairing: the Squid pods of a zone leave through that zone's NAT gateway."""
+    squid, nat = settings.components.get("squid"), settings.components.get("egressNat")
+    if squid is None or nat is None:
+        return []
+    nat_zones = plan_egress_nat(nat.name, nat.args).nat_zones
+    return [p.within(config_key("squid")) for p in check_zone_coverage(nat_zones, list(squid.args["zones"]))]
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (
+    nat_zones_in_region,
+    traefik_trusts_the_haproxy_edge,
+    squid_zones_have_nat_gateways,
+)
+
+
+def wire_traefik_to_the_edge(
+    args: dict[str, Any], settings: StackSettings, cluster: str | None
+) -> dict[str, Any]:
+    """A Traefik behind the on-prem HAProxy trusts that HAProxy's pods and CIDRs unless it names them.
+
+    The stack file then need not copy the edge's internal pod labels or source CIDRs by
+    hand; what a Traefik names itself is checked against the edge instead.
+    """
+    edge = settings.components.get("onpremIngress")
+    if edge is None or edge.cluster is None or edge.cluster.name != cluster or not args.get("proxy_protocol"):
+        return args
+    trust = traefik_trust(edge.args, edge.name)
+    return {**{k: v for k, v in trust.items() if k in ("trusted_cidrs", "trusted_pods")}, **args}
+
+
+WIRING: dict[str, Callable[[dict[str, Any], StackSettings, str | None], dict[str, Any]]] = {
+    "traefik": wire_traefik_to_the_edge,
+}
+"""Section key -> what fills its args from the sections before it, before it is validated."""
