@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from planner import policy_report
 from planner.engine import Recording, Resource, run
 from planner.kube_schema import describe, validate_manifest
 from planner.stackfile import REPO, read_config, stacks
@@ -191,10 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"plan: {len(problems)} invalid Kubernetes object(s):", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
-    from planner.policy_report import evaluate, write_report
-
-    report = evaluate(rec)
-    write_report(report, out / "policy-report.json")
+    report = policy_report.evaluate(rec)
+    policy_report.write_report(report, out / "policy-report.json")
     print(summary(rec))
     for warning in sorted(set(rec.warnings)):
         print(f"warning: {warning}")

@@ -1,45 +1,23 @@
-"""Evaluate the CrossGuard policies (policies/) on a recording, as `pulumi preview --policy-pack` would."""
+"""Evaluate the CrossGuard policies (policies/) on a recording, as `pulumi preview --policy-pack` would.
+
+The policy modules are imported like any other: if they cannot be imported, the plan fails
+instead of reporting "0 evaluated" and passing.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.engine import Recording
+from policies.evaluate import evaluate_recording
+from policies.report import Report, Violation
 
-
-@dataclass(frozen=True)
-class Violation:
-    policy: str
-    enforcement: str
-    urn: str | None
-    message: str
-
-
-@dataclass
-class Report:
-    violations: list[Violation] = field(default_factory=list)
-    policies: list[str] = field(default_factory=list)
-
-    @property
-    def mandatory_violations(self) -> list[Violation]:
-        return [v for v in self.violations if v.enforcement == "mandatory"]
-
-    def text(self) -> str:
-        lines = [f"policies: {len(self.policies)} evaluated, {len(self.violations)} violation(s)"]
-        for v in sorted(self.violations, key=lambda v: (v.enforcement, v.policy, v.urn or "")):
-            lines.append(f"  [{v.enforcement}] {v.policy}: {v.message}" + (f" ({v.urn})" if v.urn else ""))
-        return "\n".join(lines)
+__all__ = ["Report", "Violation", "evaluate", "write_report"]
 
 
 def evaluate(rec: Recording) -> Report:
-    try:
-        from policies.evaluate import evaluate_recording
-    except ImportError:
-        return Report()
-    report: Report = evaluate_recording(rec)
-    return report
+    return evaluate_recording(rec)
 
 
 def write_report(report: Report, path: Path) -> None:

@@ -135,3 +135,18 @@ def test_make_plan_fails_on_a_mandatory_policy_violation(
         ),
     )
     assert plan.main(["--stack", "dev", "--out", str(tmp_path / "o")]) == 0
+
+
+def test_a_policy_pack_that_cannot_be_imported_fails_the_plan(tmp_path: Path) -> None:
+    # Before, an ImportError there printed "0 evaluated" and the plan passed unchecked.
+    code = (
+        "import sys, runpy; sys.modules['pulumi_policy'] = None; "
+        "sys.argv = ['plan', '--stack', 'dev', '--out', sys.argv[1]]; "
+        "runpy.run_module('planner.plan', run_name='__main__')"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "o")], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode != 0
+    assert "pulumi_policy" in proc.stderr
+    assert not (tmp_path / "o").exists()
