@@ -167,10 +167,15 @@ def suggestion(problem: Problem) -> str | None:
     leaf = problem.path.leaf
     if problem.kind is not Kind.UNKNOWN or not isinstance(leaf, str):
         return None
-    by_spelling = {_spell(k, "config").lower(): k for k in problem.known}
-    by_spelling.update({k.lower(): k for k in problem.known})
-    close = difflib.get_close_matches(leaf.lower(), list(by_spelling), n=1, cutoff=0.7)
+    by_spelling = {_bare(_spell(k, "config")): k for k in problem.known}
+    by_spelling.update({_bare(k): k for k in problem.known})
+    close = difflib.get_close_matches(_bare(leaf), list(by_spelling), n=1, cutoff=0.7)
     return by_spelling[close[0]] if close else None
+
+
+def _bare(key: str) -> str:
+    """What is compared for a suggestion: lower case, without a ``namespace:`` both share."""
+    return key.rsplit(":", 1)[-1].lower()
 
 
 def _hint(problem: Problem, style: Style) -> str:

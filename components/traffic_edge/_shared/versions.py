@@ -42,9 +42,6 @@ class KubeVersion:
             return NotImplemented
         return self._key() < other._key()
 
-    def at_least(self, text: str) -> bool:
-        return self >= KubeVersion.parse(text)
-
     @property
     def minor_str(self) -> str:
         return f"{self.major}.{self.minor}"
