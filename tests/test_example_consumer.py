@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import runpy
+import sys
+import tomllib
 
 from planner.engine import UNKNOWN, run
 from planner.stackfile import REPO, read_config
@@ -12,13 +14,22 @@ EXAMPLE = REPO / "examples" / "python-consumer"
 
 
 def plan() -> object:
+    """Run the example as the CLI would: its own folder first on sys.path (its `components`)."""
     config = read_config("dev", EXAMPLE)
-    return run(
-        lambda: runpy.run_path(str(EXAMPLE / "__main__.py"), run_name="__main__"),
-        project="edge-consumer",
-        stack="dev",
-        config=config,
-    )
+    saved_path, saved = list(sys.path), sys.modules.pop("components", None)
+    sys.path.insert(0, str(EXAMPLE))
+    try:
+        return run(
+            lambda: runpy.run_path(str(EXAMPLE / "__main__.py"), run_name="__main__"),
+            project="edge-consumer",
+            stack="dev",
+            config=config,
+        )
+    finally:
+        sys.path[:] = saved_path
+        sys.modules.pop("components", None)
+        if saved is not None:
+            sys.modules["components"] = saved
 
 
 def test_the_example_registers_the_components_under_its_own_providers() -> None:
@@ -44,7 +55,14 @@ def test_the_example_passes_the_mandatory_policies() -> None:
     assert report.mandatory_violations == []
 
 
-def test_the_example_pins_the_components_to_a_release_tag() -> None:
-    pyproject = (EXAMPLE / "pyproject.toml").read_text()
-    assert "traffic-edge @ git+https://" in pyproject
-    assert "@v0.1.0" in pyproject
+def test_the_example_uses_its_own_components_package_beside_traffic_edge() -> None:
+    rec = plan()
+    nat = [r for r in rec.resources if r.type == "aws:ec2/natGateway:NatGateway"]  # type: ignore[attr-defined]
+    assert nat and all(r.inputs["tags"]["team"] == "payments" for r in nat)
+
+
+def test_the_example_depends_on_this_checkout_by_path_with_only_its_platforms_extras() -> None:
+    pyproject = tomllib.loads((EXAMPLE / "pyproject.toml").read_text())
+    assert pyproject["project"]["dependencies"] == ["traffic-edge[aws,kubernetes]"]
+    source = pyproject["tool"]["uv"]["sources"]["traffic-edge"]
+    assert (EXAMPLE / source["path"]).resolve() == REPO

@@ -4,6 +4,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components import TEAM_TAGS  # the stack's own package of that name
 from traffic_edge import EgressNatGateways, TraefikGateway
 
 config = pulumi.Config()
@@ -23,7 +24,7 @@ egress = EgressNatGateways(
             "ap-northeast-2a": ["rtb-0a00000000000000a"],
             "ap-northeast-2c": ["rtb-0c00000000000000c"],
         },
-        "tags": {"team": "payments"},
+        "tags": TEAM_TAGS,
     },
     opts=pulumi.ResourceOptions(providers=[aws_provider]),
 )
