@@ -60,6 +60,8 @@ SECTIONS: tuple[Section, ...] = (
             "aksIngressIp": "ip_address",
             "aksIngressFqdn": "fqdn",
             "aksIngressAnnotations": "annotations",
+            "aksIngressServiceName": "service_name",
+            "aksIngressServiceNamespace": "service_namespace",
         },
     ),
     Section(

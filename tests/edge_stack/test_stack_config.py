@@ -65,7 +65,7 @@ def problems(config: dict[str, Any]) -> list[str]:
         ),
         (
             {"clusters": {"eks": {"context": "c", "kubernetesVersion": "1.33", "kubeContext": "x"}}},
-            "traffic-edge:clusters.eks.kubeContext is not a known key: did you mean context?",
+            "traffic-edge:clusters.eks.kubeContext is not a known key: the known keys are context, kubeconfig, kubernetesVersion, namespace",
         ),
         (
             {"clusters": {"eks": {"context": ["a"], "kubernetesVersion": "1.33"}}},

@@ -169,7 +169,7 @@ def suggestion(problem: Problem) -> str | None:
         return None
     by_spelling = {_bare(_spell(k, "config")): k for k in problem.known}
     by_spelling.update({_bare(k): k for k in problem.known})
-    close = difflib.get_close_matches(_bare(leaf), list(by_spelling), n=1, cutoff=0.7)
+    close = difflib.get_close_matches(_bare(leaf), list(by_spelling), n=1, cutoff=0.8)
     return by_spelling[close[0]] if close else None
 
 

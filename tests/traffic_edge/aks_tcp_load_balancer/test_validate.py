@@ -363,7 +363,7 @@ def test_ports_problems_are_all_reported_with_their_index() -> None:
         "ports[4].probe_request_path: '/healthz' conflicts with ports[4].probe_protocol: a Tcp probe only "
         "connects, so a request path needs 'Http' or 'Https'; probe_protocol is 'Tcp' (the default)",
         "ports[5].probe_request_path: 'healthz' is not allowed: an absolute path without spaces, like '/healthz'",
-        "ports[6].protocol is not a known key: did you mean probe_protocol?",
+        "ports[6].protocol is not a known key: the known keys are name, port, probe_interval_seconds, probe_protocol, probe_request_path, probe_threshold, target_port, target_port_name",
         "ports[7].probe_request_path: '/' conflicts with ports[7].probe_protocol: a Tcp probe only connects, so "
         "a request path needs 'Http' or 'Https'; probe_protocol is 'Tcp'",
     ]
