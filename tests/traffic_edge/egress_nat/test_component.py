@@ -8,10 +8,11 @@ import pulumi
 import pytest
 
 from planner.engine import UNKNOWN, Recording, _stand_in, run
+from tests.traffic_edge.egress_nat.seed import A, B, C, sub
 from traffic_edge._shared.problems import ArgsError
-from traffic_edge.egress_nat.component import EgressNatGateways, NatStrategy
+from traffic_edge.egress_nat.args import NatStrategy
+from traffic_edge.egress_nat.component import EgressNatGateways
 
-A, B, C = "ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"
 EIP = "aws:ec2/eip:Eip"
 NAT = "aws:ec2/natGateway:NatGateway"
 ROUTE = "aws:ec2/route:Route"
@@ -21,10 +22,6 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC = "arn:aws:sns:ap-northeast-2:123456789012:edge-alerts"
 LEGACY_A = "eipalloc-0a1b2c3d4e5f60718"
 LEGACY_C = "eipalloc-0f1e2d3c4b5a69788"
-
-
-def sub(n: int) -> str:
-    return f"subnet-{n:017x}"
 
 
 def seed_args(**over: Any) -> dict[str, Any]:
@@ -275,7 +272,7 @@ def test_cost_estimate_output() -> None:
     assert unpriced == {
         "region": "eu-west-1",
         "currency": "USD",
-        "note": "no prices for eu-west-1 in traffic_edge.egress_nat.plan.PRICES; add a row to get an estimate",
+        "note": "no prices for eu-west-1 in traffic_edge.egress_nat.cost.PRICES; add a row to get an estimate",
     }
 
 
@@ -288,9 +285,20 @@ def test_bad_args_raise_every_problem_before_anything_is_registered() -> None:
     assert str(err.value) == (
         "EgressNatGateways 'egress': 3 problems:\n"
         "  1. vpc_id: 'vpc-nope' is not allowed: a VPC id: 'vpc-' followed by 8 or 17 lowercase hex digits\n"
-        "  2. public_subnet_ids: ['ap-northeast-2a'] is not allowed: one public subnet per NAT gateway, "
-        "exactly for zones ['ap-northeast-2a', 'ap-northeast-2c'] (missing ['ap-northeast-2c'])\n"
-        "  3. secondary_eips_per_nat: 12 is not allowed: an integer from 0 to 7 (AWS allows 1 primary + 7 "
-        "secondary IPs per NAT gateway)"
+        "  2. public_subnet_ids.ap-northeast-2c is required: the public subnet that hosts the NAT gateway "
+        "of ap-northeast-2c (strategy OnePerZone has one in every zone)\n"
+        "  3. secondary_eips_per_nat: 12 is not allowed: an integer from 0 to 7: AWS allows 1 primary and "
+        "at most 7 secondary IPs per NAT gateway"
     )
     assert registered == []
+
+
+def test_a_misspelled_key_is_one_problem_that_names_the_key_meant() -> None:
+    args = seed_args()
+    args["public_subnets_ids"] = args.pop("public_subnet_ids")
+    with pytest.raises(ArgsError) as err:
+        record(args)
+    assert str(err.value) == (
+        "EgressNatGateways 'egress': 1 problem:\n"
+        "  1. public_subnets_ids is not a known key: did you mean public_subnet_ids?"
+    )
