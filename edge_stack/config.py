@@ -174,7 +174,12 @@ def _platforms(section: Section, settings: StackSettings) -> list[Problem]:
 
 
 def _component(
-    section: Section, raw: Any, settings: StackSettings, defined: set[str], problems: list[Problem]
+    section: Section,
+    raw: Any,
+    settings: StackSettings,
+    defined: set[str],
+    raw_sections: set[str],
+    problems: list[Problem],
 ) -> ComponentSettings | None:
     at = config_key(section.key)
     if not isinstance(raw, dict):
@@ -199,11 +204,14 @@ def _component(
         and "kubernetes_version" not in args
     ):
         args["kubernetes_version"] = cluster.kubernetes_version
-    if section.key in WIRING:
-        args = WIRING[section.key](args, settings, cluster.name if cluster else None)
     shape_bad = {_top(p, at) for p in found}
     if cluster is None and "kubernetes" in section.needs:
         shape_bad.add("kubernetes_version")  # it comes from the cluster, whose problem is reported
+    wiring = WIRING.get(section.key)
+    if wiring is not None:
+        if wiring.source in raw_sections and (wiring.source not in settings.components or cluster is None):
+            shape_bad.update(wiring.keys)  # the source is invalid: what it would fill is not missing
+        args = wiring.fill(args, settings, cluster.name if cluster else None)
     found += _semantic(section, args, at, shape_bad)
     problems += found
     return None if found else ComponentSettings(section, str(name), cluster, args)
@@ -235,10 +243,11 @@ def load(stack: str, raw_config: Mapping[str, Any]) -> StackSettings:
         problems.append(missing(config_key("clusters"), "the Kubernetes clusters the components go to"))
     raw_clusters = raw_config.get("clusters")
     defined = {str(k) for k in raw_clusters} if isinstance(raw_clusters, dict) else set()
+    present = {s.key for s in SECTIONS if raw_config.get(s.key) not in (None, {})}
     for section in SECTIONS:
         if raw_config.get(section.key) in (None, {}):
             continue
-        parsed = _component(section, raw_config[section.key], settings, defined, problems)
+        parsed = _component(section, raw_config[section.key], settings, defined, present, problems)
         if parsed is not None:
             settings.components[section.key] = parsed
     if not problems:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from edge_stack.settings import ComponentSettings, StackSettings, config_key
@@ -137,7 +138,18 @@ def wire_traefik_to_the_edge(
     return {**{k: v for k, v in trust.items() if k in ("trusted_cidrs", "trusted_pods")}, **args}
 
 
-WIRING: dict[str, Callable[[dict[str, Any], StackSettings, str | None], dict[str, Any]]] = {
-    "traefik": wire_traefik_to_the_edge,
+@dataclass(frozen=True)
+class Wiring:
+    """Args a section takes from one before it, before it is validated."""
+
+    source: str
+    """The section the values come from."""
+    keys: tuple[str, ...]
+    """The args it may fill: not reported missing while the source section is itself invalid."""
+    fill: Callable[[dict[str, Any], StackSettings, str | None], dict[str, Any]]
+
+
+WIRING: dict[str, Wiring] = {
+    "traefik": Wiring("onpremIngress", ("trusted_cidrs", "trusted_pods"), wire_traefik_to_the_edge),
 }
-"""Section key -> what fills its args from the sections before it, before it is validated."""
+"""Section key -> what it takes from the sections before it."""

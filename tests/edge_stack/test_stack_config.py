@@ -209,10 +209,9 @@ def test_dev_config_loads_every_component() -> None:
         ),
         (
             lambda c: c["squid"].update(zones=["ap-northeast-2a", "ap-northeast-2b"]),
-            "traffic-edge:squid.zones: ['ap-northeast-2b'] is not allowed: the Squid proxy spreads over these zones "
-            "but they have no NAT gateway (NAT gateways are in ['ap-northeast-2a', 'ap-northeast-2c']): their "
-            "egress would cross zones at $0.01/GB each way and break the local-AZ design; give each of them a NAT "
-            "gateway (strategy OnePerZone with a public subnet there) or remove them from the proxy's zones",
+            "traffic-edge:squid.zones[1]: 'ap-northeast-2b' is not allowed: a zone with a NAT gateway of its own "
+            "('ap-northeast-2a', 'ap-northeast-2c'): egress from any other zone crosses zones at $0.01/GB each "
+            "way and breaks the local-AZ design",
         ),
         (
             lambda c: c["egressNat"].update(
@@ -233,18 +232,22 @@ def test_dev_config_loads_every_component() -> None:
                 "traffic-edge:egressNat.zones[1]: 'us-east-1c' is not allowed: a zone of the stack's AWS region "
                 "ap-northeast-2 (traffic-edge:aws.region), like ap-northeast-2a",
                 # the Squid proxy's zones then have no NAT gateway at all: a true consequence, not a knock-on
-                "traffic-edge:squid.zones: ['ap-northeast-2a', 'ap-northeast-2c'] is not allowed: the Squid proxy "
-                "spreads over these zones but they have no NAT gateway (NAT gateways are in ['us-east-1a', "
-                "'us-east-1c']): their egress would cross zones at $0.01/GB each way and break the local-AZ "
-                "design; give each of them a NAT gateway (strategy OnePerZone with a public subnet there) or "
-                "remove them from the proxy's zones",
+                "traffic-edge:squid.zones[0]: 'ap-northeast-2a' is not allowed: a zone with a NAT gateway of its "
+                "own ('us-east-1a', 'us-east-1c'): egress from any other zone crosses zones at $0.01/GB each way "
+                "and breaks the local-AZ design",
+                "traffic-edge:squid.zones[1]: 'ap-northeast-2c' is not allowed: a zone with a NAT gateway of its "
+                "own ('us-east-1a', 'us-east-1c'): egress from any other zone crosses zones at $0.01/GB each way "
+                "and breaks the local-AZ design",
             ],
         ),
         (
             lambda c: c["traefik"].update(
                 trustedPods={
                     "namespace": "haproxy-edge",
-                    "matchLabels": {"app.kubernetes.io/name": "haproxy", "app.kubernetes.io/instance": "edge"},
+                    "matchLabels": {
+                        "app.kubernetes.io/name": "haproxy",
+                        "app.kubernetes.io/instance": "edge",
+                    },
                 }
             ),
             "traffic-edge:traefik.trustedPods: {namespace: 'haproxy-edge', matchLabels: {app.kubernetes.io/name: "
@@ -282,7 +285,9 @@ def test_component_sections_report_config_keys(
 def test_a_misspelled_key_suggests_the_key_it_meant_and_causes_nothing_else() -> None:
     config = _dev()
     config["squid"]["alowedDomains"] = config["squid"].pop("allowedDomains")
-    assert problems(config) == ["traffic-edge:squid.alowedDomains is not a known key: did you mean allowedDomains?"]
+    assert problems(config) == [
+        "traffic-edge:squid.alowedDomains is not a known key: did you mean allowedDomains?"
+    ]
 
 
 def test_a_key_far_from_every_known_one_lists_the_known_keys_in_the_files_spelling() -> None:
@@ -344,4 +349,12 @@ def test_traefik_that_trusts_only_some_haproxy_hosts_is_refused() -> None:
         "traffic-edge:traefik.trustedCidrs: ['10.20.1.10/32'] is not allowed: networks that cover all of the "
         "HAProxy source CIDRs of traffic-edge:onpremIngress (10.20.1.10/32, 10.20.1.11/32); 10.20.1.11/32 is "
         "left out, so the connections of those HAProxy hosts would be refused"
+    ]
+
+
+def test_a_bad_edge_section_is_not_reported_again_as_traefiks_missing_trust() -> None:
+    config = _dev()
+    config["onpremIngress"]["namespce"] = config["onpremIngress"].pop("namespace", "haproxy-edge")
+    assert problems(config) == [
+        "traffic-edge:onpremIngress.namespce is not a known key: did you mean namespace?"
     ]
