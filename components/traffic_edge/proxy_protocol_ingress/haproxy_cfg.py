@@ -22,21 +22,42 @@ Choices that matter, with the reason:
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from typing import ClassVar
 
-from traffic_edge._shared.problems import Problem, raise_if
+from traffic_edge._shared import checks
+from traffic_edge._shared.names import DNS1123_SUBDOMAIN
+from traffic_edge._shared.problems import Path, Problem, invalid, raise_if
+from traffic_edge.proxy_protocol_ingress.args import Placement
 
+# Placement is the args' enum, exported here too (bench/bench_haproxy.py imports it from here).
+__all__ = [
+    "STATS_PORT",
+    "DnsServers",
+    "HaproxyConfig",
+    "HealthCheck",
+    "Placement",
+    "Route",
+    "render_haproxy_cfg",
+    "validate_haproxy_config",
+]
 
-class Placement(StrEnum):
-    """Where HAProxy runs."""
+STATS_PORT = 8404
+"""The stats/Prometheus frontend's port: a container port, never a public one."""
+DNS_SLOTS = 10
+"""Servers `DnsServers` fills: at most this many gateway pods get traffic."""
 
-    IN_CLUSTER = "in-cluster"
-    """Pods in the cluster behind a MetalLB LoadBalancer Service; logs to stdout."""
-    EXTERNAL = "external"
-    """A host outside the cluster (the seed's setup); logs to the local syslog socket."""
+# Fixed, not args: they follow from the traffic (long-lived TCP/TLS through a layer-4 hop)
+# rather than from an environment, and every one of them is exercised by the real tests.
+TIMEOUT_CONNECT = "5s"
+TIMEOUT_CLIENT = "60s"
+TIMEOUT_SERVER = "60s"
+TIMEOUT_CHECK = "3s"
+RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -55,12 +76,11 @@ class Route:
 class DnsServers:
     """Servers discovered from a DNS name with one A record per gateway pod (a headless Service).
 
-    Each pod becomes its own server with its own health check, filled into at most
-    `max_servers` slots and kept current by the resolvers section.
+    Each pod becomes its own server with its own health check, filled into `DNS_SLOTS`
+    slots and kept current by the resolvers section.
     """
 
     fqdn: str
-    max_servers: int = 10
 
 
 @dataclass(frozen=True)
@@ -82,108 +102,74 @@ class HaproxyConfig:
     health: HealthCheck = field(default_factory=HealthCheck)
     maxconn: int = 20000
     """Process-wide and per-frontend connection limit; beyond it connections wait in the kernel backlog."""
-    stats_port: int = 8404
-    bind_address: str = ""
-    """Address the public frontends bind; empty = every address of the host/pod."""
+    stats_port: ClassVar[int] = STATS_PORT
 
 
-# Fixed, not args: they follow from the traffic (long-lived TCP/TLS through a layer-4 hop)
-# rather than from an environment, and every one of them is exercised by the real tests.
-TIMEOUT_CONNECT = "5s"
-TIMEOUT_CLIENT = "60s"
-TIMEOUT_SERVER = "60s"
-TIMEOUT_CHECK = "3s"
-RETRIES = 3
+# --- rules -------------------------------------------------------------------------------
+# Each rule takes the values with the key they sit at, so `validate.py` applies the same rule
+# to the component's args and reports it at the arg's key (``ports[1].port``), while
+# `validate_haproxy_config` reports it at the config's (``routes[1].bind_port``).
 
-_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,13}[a-z0-9])?$")
-_DNS = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+Keyed = Sequence[tuple[object, Path]]
+"""Values, each with the key it sits at."""
+
+ROUTE_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,13}[a-z0-9])?$")
+ROUTE_NAME_RULE = (
+    "a port name: 1-15 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'"
 )
+HEALTH_LIMITS: Mapping[str, tuple[int, int]] = {"inter_ms": (100, 60_000), "fall": (1, 20), "rise": (1, 20)}
+"""`HealthCheck` field -> its lowest and highest value."""
+MAXCONN_LIMITS = (1, 1_000_000)
 
 
-def _is_address(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return bool(_DNS.match(value))
-    return True
-
-
-def _port_problem(key: str, value: object) -> Problem | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        return Problem(key, value, "a TCP port 1-65535")
-    return None
-
-
-def validate_haproxy_config(cfg: HaproxyConfig) -> list[Problem]:
-    """Every problem with `cfg`, keys relative to the config (``routes[1].bind_port``)."""
-    problems: list[Problem] = []
-    if not cfg.routes:
-        problems.append(Problem("routes", list(cfg.routes), "at least one route (public port)"))
-    names: set[str] = set()
-    binds: dict[int, str] = {}
-    for i, route in enumerate(cfg.routes):
-        if not _NAME.match(route.name):
-            problems.append(
-                Problem(
-                    f"routes[{i}].name",
-                    route.name,
-                    "1-15 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'",
-                )
-            )
-        elif route.name in names:
-            problems.append(Problem(f"routes[{i}].name", route.name, "a name no other route uses"))
-        names.add(route.name)
-        for attr in ("bind_port", "server_port"):
-            if p := _port_problem(f"routes[{i}].{attr}", getattr(route, attr)):
-                problems.append(p)
-        if isinstance(route.bind_port, int) and route.bind_port in binds:
-            problems.append(
-                Problem(
-                    f"routes[{i}].bind_port",
-                    route.bind_port,
-                    f"a port no other route binds (route {binds[route.bind_port]!r} already does)",
-                )
-            )
-        elif route.bind_port == cfg.stats_port:
-            problems.append(
-                Problem(
-                    f"routes[{i}].bind_port",
-                    route.bind_port,
-                    "a port other than the stats port, which must stay off the public side",
-                )
-            )
-        binds.setdefault(route.bind_port, route.name)
-    if isinstance(cfg.servers, DnsServers):
-        if not _DNS.match(cfg.servers.fqdn):
-            problems.append(Problem("servers.fqdn", cfg.servers.fqdn, "a lower-case DNS name"))
-        if not 1 <= cfg.servers.max_servers <= 256:
-            problems.append(Problem("servers.max_servers", cfg.servers.max_servers, "1-256"))
-    else:
-        if not cfg.servers:
-            problems.append(Problem("servers", list(cfg.servers), "at least one server address"))
-        seen: set[str] = set()
-        for i, server in enumerate(cfg.servers):
-            if not _is_address(server):
-                problems.append(Problem(f"servers[{i}]", server, "an IP address or a lower-case DNS name"))
-            elif server in seen:
-                problems.append(Problem(f"servers[{i}]", server, "an address listed only once"))
-            seen.add(server)
-    if cfg.bind_address and not _is_ip(cfg.bind_address):
-        problems.append(
-            Problem("bind_address", cfg.bind_address, "an IP address, or empty for all addresses")
-        )
-    h = cfg.health
-    if not 100 <= h.inter_ms <= 60_000:
-        problems.append(Problem("health.inter_ms", h.inter_ms, "100-60000 milliseconds"))
-    for attr in ("fall", "rise"):
-        if not 1 <= getattr(h, attr) <= 20:
-            problems.append(Problem(f"health.{attr}", getattr(h, attr), "1-20 consecutive checks"))
-    if not 1 <= cfg.maxconn <= 1_000_000:
-        problems.append(Problem("maxconn", cfg.maxconn, "1-1000000 connections"))
-    if p := _port_problem("stats_port", cfg.stats_port):
-        problems.append(p)
+def used_once(items: Keyed, what: str) -> list[Problem]:
+    """Each value once; a repeat names the key that has it first (`what`: ``a port``)."""
+    first: dict[object, Path] = {}
+    problems = []
+    for value, at in items:
+        key = value if isinstance(value, str | int) else repr(value)
+        if key in first:
+            problems.append(invalid(at, value, f"{what} used once: {first[key]} has it already"))
+        else:
+            first[key] = at
     return problems
+
+
+def route_name_problems(names: Keyed) -> list[Problem]:
+    """Names that become frontend, backend and container port names."""
+    bad = [invalid(at, v, ROUTE_NAME_RULE) for v, at in names if not _route_name(v)]
+    return bad + used_once([(v, at) for v, at in names if _route_name(v)], "a port name")
+
+
+def _route_name(value: object) -> bool:
+    return isinstance(value, str) and ROUTE_NAME.match(value) is not None
+
+
+def bind_port_problems(ports: Keyed) -> list[Problem]:
+    """The public ports: valid, each bound once, and never the stats port."""
+    bad = [p for v, at in ports for p in checks.port(v, at)]
+    good = [(v, at) for v, at in ports if not checks.port(v, at)]
+    stats = [
+        invalid(at, v, f"a port other than {STATS_PORT}: the stats port stays off the public side")
+        for v, at in good
+        if v == STATS_PORT
+    ]
+    return bad + stats + used_once(good, "a port")
+
+
+def health_problems(values: Mapping[str, object], at: Path | str) -> list[Problem]:
+    """The health check settings given in `values` (a `HealthCheck`'s fields)."""
+    base = Path.of(at)
+    return [
+        p
+        for key, (lo, hi) in HEALTH_LIMITS.items()
+        if key in values
+        for p in checks.integer(values[key], base / key, lo, hi)
+    ]
+
+
+def maxconn_problems(value: object, at: Path | str) -> list[Problem]:
+    return checks.integer(value, at, *MAXCONN_LIMITS)
 
 
 def _is_ip(value: str) -> bool:
@@ -192,6 +178,42 @@ def _is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _is_host(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= 253 and DNS1123_SUBDOMAIN.match(value) is not None
+
+
+def _server_problems(servers: tuple[str, ...] | DnsServers) -> list[Problem]:
+    if isinstance(servers, DnsServers):
+        ok = _is_host(servers.fqdn)
+        return [] if ok else [invalid("servers.fqdn", servers.fqdn, "a lower-case DNS name")]
+    if not servers:
+        return [invalid("servers", list(servers), "at least one server address")]
+    rule = "an IP address or a lower-case DNS name"
+    bad = [
+        invalid(Path.of("servers") / i, s, rule)
+        for i, s in enumerate(servers)
+        if not (_is_ip(s) or _is_host(s))
+    ]
+    return bad or checks.distinct(servers, "servers")
+
+
+def validate_haproxy_config(cfg: HaproxyConfig) -> list[Problem]:
+    """Every problem with `cfg`, keys relative to the config (``routes[1].bind_port``)."""
+    base = Path.of("routes")
+    problems = [] if cfg.routes else [invalid("routes", [], "at least one route (public port)")]
+    problems += route_name_problems([(r.name, base / i / "name") for i, r in enumerate(cfg.routes)])
+    problems += bind_port_problems([(r.bind_port, base / i / "bind_port") for i, r in enumerate(cfg.routes)])
+    problems += [
+        p for i, r in enumerate(cfg.routes) for p in checks.port(r.server_port, base / i / "server_port")
+    ]
+    problems += _server_problems(cfg.servers)
+    problems += health_problems(dataclasses.asdict(cfg.health), "health")
+    return problems + maxconn_problems(cfg.maxconn, "maxconn")
+
+
+# --- rendering ---------------------------------------------------------------------------
 
 
 def _hostport(address: str, port: int) -> str:
@@ -203,7 +225,7 @@ def _servers(cfg: HaproxyConfig, route: Route) -> list[str]:
         # `init-addr none`: start even before DNS answers (empty slots stay in maintenance)
         # instead of refusing to start when the gateway has no ready pod yet.
         return [
-            f"    server-template gw 1-{cfg.servers.max_servers} "
+            f"    server-template gw 1-{DNS_SLOTS} "
             f"{cfg.servers.fqdn}:{route.server_port} resolvers cluster init-addr none"
         ]
     lines = []
@@ -217,18 +239,9 @@ def _uses_dns(cfg: HaproxyConfig) -> bool:
     return isinstance(cfg.servers, DnsServers) or any(not _is_ip(s) for s in cfg.servers)
 
 
-def render_haproxy_cfg(cfg: HaproxyConfig) -> str:
-    """The complete haproxy.cfg text; raises ArgsError when `cfg` is invalid."""
-    raise_if("haproxy.cfg", validate_haproxy_config(cfg))
-    h = cfg.health
+def _global_and_defaults(cfg: HaproxyConfig) -> list[str]:
     log = "stdout format raw local0" if cfg.placement is Placement.IN_CLUSTER else "/dev/log local0"
-    # External HAProxy: stats stay on loopback (scrape through the host); in a pod the
-    # Prometheus scraper reaches the pod IP, and the Service simply does not list the port.
-    stats_bind = (
-        f":{cfg.stats_port}" if cfg.placement is Placement.IN_CLUSTER else f"127.0.0.1:{cfg.stats_port}"
-    )
-    bind_host = f"[{cfg.bind_address}]" if ":" in cfg.bind_address else cfg.bind_address
-    out = [
+    return [
         "# Generated by traffic-edge ProxyProtocolIngress; edit the stack config, not this file.",
         "global",
         f"    log {log}",
@@ -250,21 +263,28 @@ def render_haproxy_cfg(cfg: HaproxyConfig) -> str:
         f"    timeout check {TIMEOUT_CHECK}",
         "",
     ]
-    if _uses_dns(cfg):
-        out += [
-            "resolvers cluster",
-            "    parse-resolv-conf",
-            "    hold valid 10s",
-            "    hold obsolete 30s",
-            "    resolve_retries 3",
-            "    timeout resolve 1s",
-            "    timeout retry 1s",
-            "",
-        ]
-    out += [
+
+
+_RESOLVERS = [
+    "resolvers cluster",
+    "    parse-resolv-conf",
+    "    hold valid 10s",
+    "    hold obsolete 30s",
+    "    resolve_retries 3",
+    "    timeout resolve 1s",
+    "    timeout retry 1s",
+    "",
+]
+
+
+def _stats(cfg: HaproxyConfig) -> list[str]:
+    # External HAProxy: stats stay on loopback (scrape through the host); in a pod the
+    # Prometheus scraper reaches the pod IP, and the Service simply does not list the port.
+    host = "" if cfg.placement is Placement.IN_CLUSTER else "127.0.0.1"
+    return [
         "frontend stats",
         "    mode http",
-        f"    bind {stats_bind}",
+        f"    bind {host}:{STATS_PORT}",
         # Scrapes every few seconds would drown the connection log; `no log` instead makes
         # HAProxy warn that the inherited tcplog format is ignored.
         "    http-request set-log-level silent",
@@ -275,16 +295,30 @@ def render_haproxy_cfg(cfg: HaproxyConfig) -> str:
         "    stats refresh 10s",
         "",
     ]
+
+
+def _route(cfg: HaproxyConfig, route: Route) -> list[str]:
+    h = cfg.health
+    return [
+        f"frontend fe_{route.name}",
+        f"    bind :{route.bind_port}",
+        f"    default_backend be_{route.name}",
+        "",
+        f"backend be_{route.name}",
+        "    balance leastconn",
+        f"    default-server check inter {h.inter_ms}ms fall {h.fall} rise {h.rise} send-proxy-v2",
+        *_servers(cfg, route),
+        "",
+    ]
+
+
+def render_haproxy_cfg(cfg: HaproxyConfig) -> str:
+    """The complete haproxy.cfg text; raises ArgsError when `cfg` is invalid."""
+    raise_if("haproxy.cfg", validate_haproxy_config(cfg))
+    out = _global_and_defaults(cfg)
+    if _uses_dns(cfg):
+        out += _RESOLVERS
+    out += _stats(cfg)
     for route in cfg.routes:
-        out += [
-            f"frontend fe_{route.name}",
-            f"    bind {bind_host}:{route.bind_port}",
-            f"    default_backend be_{route.name}",
-            "",
-            f"backend be_{route.name}",
-            "    balance leastconn",
-            f"    default-server check inter {h.inter_ms}ms fall {h.fall} rise {h.rise} send-proxy-v2",
-            *_servers(cfg, route),
-            "",
-        ]
+        out += _route(cfg, route)
     return "\n".join(out)

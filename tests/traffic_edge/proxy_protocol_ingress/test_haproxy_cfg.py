@@ -1,6 +1,6 @@
 """traffic_edge.proxy_protocol_ingress.haproxy_cfg on its own: structure of the rendered text and exact validation errors.
 
-Whether HAProxy accepts and runs these configs is tests/test_haproxy_real.py; here the
+Whether HAProxy accepts and runs these configs is test_haproxy_real.py; here the
 properties that keep the client IP safe are pinned on the text, so a refactor that drops
 one fails before anything runs.
 """
@@ -13,14 +13,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from traffic_edge._shared.problems import ArgsError
+from traffic_edge._shared.problems import ArgsError, Path
 from traffic_edge.proxy_protocol_ingress.haproxy_cfg import (
     DnsServers,
     HaproxyConfig,
     HealthCheck,
     Placement,
     Route,
+    bind_port_problems,
+    health_problems,
     render_haproxy_cfg,
+    route_name_problems,
     validate_haproxy_config,
 )
 
@@ -132,13 +135,6 @@ def test_failover_and_timeouts_in_defaults() -> None:
         assert line in d
 
 
-def test_bind_address_ipv4_and_ipv6() -> None:
-    s = sections(render_haproxy_cfg(dataclasses.replace(EXTERNAL, bind_address="192.0.2.10")))
-    assert s["frontend fe_http"][0] == "bind 192.0.2.10:80"
-    s = sections(render_haproxy_cfg(dataclasses.replace(EXTERNAL, bind_address="2001:db8::10")))
-    assert s["frontend fe_http"][0] == "bind [2001:db8::10]:80"
-
-
 def test_every_problem_at_once_with_exact_messages() -> None:
     bad = HaproxyConfig(
         routes=(
@@ -151,32 +147,37 @@ def test_every_problem_at_once_with_exact_messages() -> None:
         servers=("10.0.0.1", "10.0.0.1", "not_a_host!"),
         health=HealthCheck(inter_ms=50, fall=0, rise=21),
         maxconn=0,
-        stats_port=8404,
-        bind_address="all",
     )
     with pytest.raises(ArgsError) as err:
         render_haproxy_cfg(bad)
-    name_rule = "1-15 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'"
+    name_rule = (
+        "a port name: 1-15 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'"
+    )
     assert str(err.value) == "\n".join(
         [
-            "haproxy.cfg: 14 problems:",
+            "haproxy.cfg: 12 problems:",
             f"  1. routes[0].name: 'HTTP' is not allowed: {name_rule}",
-            "  2. routes[1].bind_port: 0 is not allowed: a TCP port 1-65535",
-            "  3. routes[1].server_port: 70000 is not allowed: a TCP port 1-65535",
-            "  4. routes[2].name: 'https' is not allowed: a name no other route uses",
-            "  5. routes[2].bind_port: 80 is not allowed: a port no other route binds (route 'HTTP' already does)",
-            "  6. routes[3].bind_port: 8404 is not allowed: a port other than the stats port, "
-            "which must stay off the public side",
-            f"  7. routes[4].name: 'this-name-is-too-long' is not allowed: {name_rule}",
-            "  8. servers[1]: '10.0.0.1' is not allowed: an address listed only once",
-            "  9. servers[2]: 'not_a_host!' is not allowed: an IP address or a lower-case DNS name",
-            "  10. bind_address: 'all' is not allowed: an IP address, or empty for all addresses",
-            "  11. health.inter_ms: 50 is not allowed: 100-60000 milliseconds",
-            "  12. health.fall: 0 is not allowed: 1-20 consecutive checks",
-            "  13. health.rise: 21 is not allowed: 1-20 consecutive checks",
-            "  14. maxconn: 0 is not allowed: 1-1000000 connections",
+            f"  2. routes[4].name: 'this-name-is-too-long' is not allowed: {name_rule}",
+            "  3. routes[2].name: 'https' is not allowed: a port name used once: routes[1].name has it already",
+            "  4. routes[1].bind_port: 0 is not allowed: an integer port from 1 to 65535",
+            "  5. routes[3].bind_port: 8404 is not allowed: a port other than 8404: the stats port stays off "
+            "the public side",
+            "  6. routes[2].bind_port: 80 is not allowed: a port used once: routes[0].bind_port has it already",
+            "  7. routes[1].server_port: 70000 is not allowed: an integer port from 1 to 65535",
+            "  8. servers[2]: 'not_a_host!' is not allowed: an IP address or a lower-case DNS name",
+            "  9. health.inter_ms: 50 is not allowed: an integer from 100 to 60000",
+            "  10. health.fall: 0 is not allowed: an integer from 1 to 20",
+            "  11. health.rise: 21 is not allowed: an integer from 1 to 20",
+            "  12. maxconn: 0 is not allowed: an integer from 1 to 1000000",
         ]
     )
+
+
+def test_repeated_servers_are_reported_once_the_addresses_are_valid() -> None:
+    cfg = HaproxyConfig(ROUTES, ("10.0.0.1", "node1.dc1.internal", "10.0.0.1"))
+    assert [p.render() for p in validate_haproxy_config(cfg)] == [
+        "servers[2]: '10.0.0.1' is not allowed: an item listed once; it repeats servers[0]"
+    ]
 
 
 def test_empty_routes_and_servers_and_bad_dns_discovery() -> None:
@@ -184,11 +185,22 @@ def test_empty_routes_and_servers_and_bad_dns_discovery() -> None:
         "routes: [] is not allowed: at least one route (public port)",
         "servers: [] is not allowed: at least one server address",
     ]
-    bad = HaproxyConfig(ROUTES, DnsServers("Gateway.istio-system", max_servers=0), stats_port=70000)
+    bad = HaproxyConfig(ROUTES, DnsServers("Gateway.istio-system"))
     assert [p.render() for p in validate_haproxy_config(bad)] == [
         "servers.fqdn: 'Gateway.istio-system' is not allowed: a lower-case DNS name",
-        "servers.max_servers: 0 is not allowed: 1-256",
-        "stats_port: 70000 is not allowed: a TCP port 1-65535",
+    ]
+
+
+def test_rules_report_at_the_keys_their_caller_gives() -> None:
+    # validate.py applies these to the args; the keys are the caller's, not the config's.
+    ports = Path.of("ports")
+    assert [
+        p.render() for p in bind_port_problems([(443, ports / 0 / "port"), (443, ports / 1 / "port")])
+    ] == ["ports[1].port: 443 is not allowed: a port used once: ports[0].port has it already"]
+    assert [p.key for p in route_name_problems([("Web", ports / 0 / "name")])] == ["ports[0].name"]
+    # Only the settings given are checked: a default is never reported as if it were written.
+    assert [p.render() for p in health_problems({"rise": 0}, "health_check")] == [
+        "health_check.rise: 0 is not allowed: an integer from 1 to 20"
     ]
 
 

@@ -33,9 +33,9 @@ import pytest
 from tests.support import netns
 from tests.support.netns import TestNet
 from tests.support.proxy_protocol import ProxyReceiver, build_v2
-from tests.traffic_edge.proxy_protocol_ingress.test_component import EXTERNAL_ARGS, IN_CLUSTER_ARGS
-from traffic_edge.proxy_protocol_ingress.component import haproxy_config
+from tests.traffic_edge.proxy_protocol_ingress.seeds import EXTERNAL_ARGS, IN_CLUSTER_ARGS
 from traffic_edge.proxy_protocol_ingress.haproxy_cfg import HaproxyConfig, render_haproxy_cfg
+from traffic_edge.proxy_protocol_ingress.plan import haproxy_config
 
 pytestmark = [
     pytest.mark.real,
@@ -93,9 +93,8 @@ def net() -> Iterator[TestNet]:
             dataclasses.replace(
                 haproxy_config(EXTERNAL_ARGS),  # type: ignore[arg-type]
                 servers=("fd00:20::11", "node2.dc1.internal"),
-                bind_address="192.0.2.10",
             ),
-            id="ipv6-and-hostname-servers-bound-address",
+            id="ipv6-and-hostname-servers",
         ),
     ],
 )

@@ -1,0 +1,360 @@
+"""The Kubernetes objects of a `ProxyProtocolIngress`, as plain manifests built from its plan.
+
+MetalLB pool and L2Advertisement; the in-cluster HAProxy (Namespace, ConfigMap, Deployment,
+PDB, LoadBalancer Service); the gateway side (Service on the gateway pods, the EnvoyFilter
+receiver before Istio 1.19, the NetworkPolicy, the optional AuthorizationPolicy) and the
+partial gateway Deployment patched on Istio >= 1.19. Pure: no Pulumi, no SDK.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from traffic_edge.proxy_protocol_ingress import facts
+from traffic_edge.proxy_protocol_ingress.args import Placement
+from traffic_edge.proxy_protocol_ingress.haproxy_cfg import STATS_PORT
+from traffic_edge.proxy_protocol_ingress.plan import InClusterPlan, IngressPlan
+
+Manifest = dict[str, Any]
+
+_MANAGED = {"app.kubernetes.io/managed-by": "traffic-edge"}
+
+
+def _meta(name: str, namespace: str | None = None, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name, "labels": {**_MANAGED, **(labels or {})}}
+    if namespace:
+        meta["namespace"] = namespace
+    return meta
+
+
+def _in_cluster(plan: IngressPlan) -> InClusterPlan:
+    if plan.in_cluster is None:
+        raise ValueError(f"{plan.name}: placement {plan.placement.value!r} has no in-cluster HAProxy")
+    return plan.in_cluster
+
+
+# --- MetalLB -----------------------------------------------------------------------------
+
+
+def metallb_namespace(plan: IngressPlan) -> Manifest:
+    """MetalLB's namespace, created with the chart: the speaker needs host networking and NET_RAW."""
+    ns = _in_cluster(plan).metallb.namespace
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": _meta(ns, labels={"pod-security.kubernetes.io/enforce": "privileged"}),
+    }
+
+
+def metallb_manifests(plan: IngressPlan) -> list[Manifest]:
+    """IPAddressPool + L2Advertisement; the Service picks the pool by name."""
+    mlb = _in_cluster(plan).metallb
+    return [
+        {
+            "apiVersion": "metallb.io/v1beta1",
+            "kind": "IPAddressPool",
+            "metadata": _meta(plan.pool_name, mlb.namespace),
+            # autoAssign off: these addresses are handed out only to Services that ask by
+            # annotation, so a random `type: LoadBalancer` cannot take the edge's fixed IP.
+            "spec": {"addresses": list(mlb.addresses), "autoAssign": False},
+        },
+        {
+            "apiVersion": "metallb.io/v1beta1",
+            "kind": "L2Advertisement",
+            "metadata": _meta(f"{plan.name}-l2", mlb.namespace),
+            "spec": {"ipAddressPools": [plan.pool_name]},
+        },
+    ]
+
+
+# --- in-cluster HAProxy ------------------------------------------------------------------
+
+
+def _container(plan: IngressPlan) -> dict[str, Any]:
+    ports = [{"name": r.name, "containerPort": r.bind_port, "protocol": "TCP"} for r in plan.haproxy.routes]
+    ports.append({"name": "stats", "containerPort": STATS_PORT, "protocol": "TCP"})
+    return {
+        "name": "haproxy",
+        "image": _in_cluster(plan).image,
+        "args": ["haproxy", "-W", "-db", "-f", f"{facts.HAPROXY_CONFIG_DIR}/haproxy.cfg"],
+        "ports": ports,
+        "readinessProbe": {"httpGet": {"path": "/stats", "port": "stats"}, "periodSeconds": 5},
+        "livenessProbe": {"tcpSocket": {"port": "stats"}, "periodSeconds": 10, "failureThreshold": 3},
+        # The Service endpoint disappears before HAProxy stops, so MetalLB/kube-proxy
+        # stop sending new connections to a pod that is about to drain.
+        "lifecycle": {"preStop": {"sleep": {"seconds": 5}}},
+        "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}},
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "volumeMounts": [{"name": "config", "mountPath": facts.HAPROXY_CONFIG_DIR, "readOnly": True}],
+    }
+
+
+def _pod_spec(plan: IngressPlan) -> dict[str, Any]:
+    spread = {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": plan.haproxy_labels}}
+    return {
+        "automountServiceAccountToken": False,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": facts.HAPROXY_UID,
+            "runAsGroup": facts.HAPROXY_UID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+            # A "safe" sysctl (allowed by the restricted profile) so the non-root process
+            # binds the public ports itself, with no NET_BIND_SERVICE capability.
+            "sysctls": [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}],
+        },
+        # Longer than haproxy.cfg's hard-stop-after (30s): the soft stop drains first.
+        "terminationGracePeriodSeconds": 40,
+        "affinity": {
+            "podAntiAffinity": {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {"weight": 100, "podAffinityTerm": spread}
+                ]
+            }
+        },
+        "containers": [_container(plan)],
+        "volumes": [{"name": "config", "configMap": {"name": f"{plan.name}-haproxy"}}],
+    }
+
+
+def _deployment(plan: IngressPlan, cfg_text: str) -> Manifest:
+    labels = plan.haproxy_labels
+    checksum = hashlib.sha256(cfg_text.encode()).hexdigest()
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _meta(f"{plan.name}-haproxy", _in_cluster(plan).namespace, labels),
+        "spec": {
+            "replicas": _in_cluster(plan).replicas,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {
+                    "labels": {**_MANAGED, **labels},
+                    "annotations": {"checksum/haproxy.cfg": checksum},
+                },
+                "spec": _pod_spec(plan),
+            },
+        },
+    }
+
+
+def _load_balancer_service(plan: IngressPlan) -> Manifest:
+    haproxy = _in_cluster(plan)
+    labels = plan.haproxy_labels
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            **_meta(f"{plan.name}-haproxy", haproxy.namespace, labels),
+            "annotations": {
+                "metallb.io/loadBalancerIPs": haproxy.load_balancer_ip,
+                "metallb.io/address-pool": plan.pool_name,
+            },
+        },
+        "spec": {
+            "type": "LoadBalancer",
+            # Local: no SNAT, so HAProxy sees (and forwards in PROXY) the client address.
+            # MetalLB L2 then announces the IP only from a node with a ready HAProxy pod.
+            "externalTrafficPolicy": "Local",
+            "selector": labels,
+            # The stats port is deliberately absent: it stays inside the cluster.
+            "ports": [
+                {"name": r.name, "port": r.bind_port, "targetPort": r.name, "protocol": "TCP"}
+                for r in plan.haproxy.routes
+            ],
+        },
+    }
+
+
+def haproxy_manifests(plan: IngressPlan, cfg_text: str) -> list[Manifest]:
+    """Namespace, ConfigMap, Deployment, PDB and LoadBalancer Service of the in-cluster HAProxy."""
+    ns = _in_cluster(plan).namespace
+    labels = plan.haproxy_labels
+    restricted = {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+    }
+    return [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(ns, labels=restricted)},
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": _meta(f"{plan.name}-haproxy", ns, labels),
+            "data": {"haproxy.cfg": cfg_text},
+        },
+        _deployment(plan, cfg_text),
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": _meta(f"{plan.name}-haproxy", ns, labels),
+            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels}},
+        },
+        _load_balancer_service(plan),
+    ]
+
+
+# --- gateway side ------------------------------------------------------------------------
+
+
+def _gateway_pods_service(plan: IngressPlan) -> Manifest:
+    selector = dict(plan.gateway.selector)
+    ports = [
+        {"name": p.name, "port": p.target_port, "targetPort": p.target_port, "protocol": "TCP"}
+        for p in plan.ports
+    ]
+    spec: dict[str, Any]
+    if plan.placement is Placement.IN_CLUSTER:
+        # Headless: one A record per ready gateway pod, so HAProxy checks and balances each
+        # pod itself and connects pod-to-pod (no kube-proxy hop to hide HAProxy's address
+        # from the NetworkPolicy). The gateway's own ClusterIP Service is left as it is.
+        spec = {"clusterIP": "None", "selector": selector, "ports": ports}
+    else:
+        # Local: kube-proxy does not SNAT, so the gateway (and the NetworkPolicy) see the
+        # external HAProxy's address; nodes without a gateway pod fail HAProxy's checks
+        # and are skipped — HAProxy does what MetalLB L2 cannot.
+        spec = {
+            "type": "NodePort",
+            "externalTrafficPolicy": "Local",
+            "selector": selector,
+            "ports": [{**sp, "nodePort": p.node_port} for sp, p in zip(ports, plan.ports, strict=True)],
+        }
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(plan.gateway_pods_service, plan.gateway.namespace),
+        "spec": spec,
+    }
+
+
+def _envoy_filter(plan: IngressPlan) -> Manifest:
+    """The receiver before Istio 1.19: the proxy_protocol listener filter, inserted first."""
+    patch = {
+        "applyTo": "LISTENER_FILTER",
+        "match": {"context": "GATEWAY"},
+        # First, before tls_inspector: the inspector would otherwise read the PROXY bytes
+        # as a TLS ClientHello and SNI routing breaks.
+        "patch": {
+            "operation": "INSERT_FIRST",
+            "value": {
+                "name": facts.PROXY_PROTOCOL_FILTER,
+                "typed_config": {"@type": facts.PROXY_PROTOCOL_TYPE},
+            },
+        },
+    }
+    return {
+        "apiVersion": "networking.istio.io/v1alpha3",
+        "kind": "EnvoyFilter",
+        "metadata": _meta(f"{plan.name}-proxy-protocol", plan.gateway.namespace),
+        "spec": {"workloadSelector": {"labels": dict(plan.gateway.selector)}, "configPatches": [patch]},
+    }
+
+
+def _haproxy_peers(plan: IngressPlan) -> list[dict[str, Any]]:
+    if plan.in_cluster is None:
+        return [{"ipBlock": {"cidr": str(c)}} for c in plan.haproxy_source_cidrs]
+    return [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": plan.in_cluster.namespace}},
+            "podSelector": {"matchLabels": plan.haproxy_labels},
+        }
+    ]
+
+
+def _network_policy(plan: IngressPlan) -> Manifest:
+    proxy_ports = plan.proxy_ports
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _meta(f"{plan.name}-gateway-proxy-protocol", plan.gateway.namespace),
+        "spec": {
+            "podSelector": {"matchLabels": dict(plan.gateway.selector)},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": _haproxy_peers(plan),
+                    "ports": [{"protocol": "TCP", "port": p} for p in proxy_ports],
+                },
+                # A policy that selects a pod denies every port it does not list, so the
+                # gateway's other ports (status 15021, metrics 15090, ...) stay open as before.
+                {"ports": other_port_ranges(proxy_ports)},
+            ],
+        },
+    }
+
+
+def _authorization_policy(plan: IngressPlan) -> Manifest:
+    # ipBlocks is the TCP peer (Envoy's direct_remote_ip), never the PROXY address —
+    # exactly the thing a forger cannot choose.
+    rule = {
+        "from": [{"source": {"notIpBlocks": [str(c) for c in plan.haproxy_source_cidrs]}}],
+        "to": [{"operation": {"ports": [str(p) for p in plan.proxy_ports]}}],
+    }
+    return {
+        "apiVersion": plan.authorization_api,
+        "kind": "AuthorizationPolicy",
+        "metadata": _meta(f"{plan.name}-proxy-protocol-peers", plan.gateway.namespace),
+        "spec": {"selector": {"matchLabels": dict(plan.gateway.selector)}, "action": "DENY", "rules": [rule]},
+    }
+
+
+def gateway_manifests(plan: IngressPlan) -> list[Manifest]:
+    """What the gateway side gets: pod Service for HAProxy, receiver (EnvoyFilter < 1.19),
+    NetworkPolicy, optional AuthorizationPolicy. The >= 1.19 Deployment patch is separate
+    (`gateway_proxy_config_patch`): it is a partial object, not a manifest."""
+    out = [_gateway_pods_service(plan)]
+    if not plan.patches_gateway_deployment:
+        out.append(_envoy_filter(plan))
+    out.append(_network_policy(plan))
+    if plan.authorization_policy:
+        out.append(_authorization_policy(plan))
+    return out
+
+
+def other_port_ranges(ports: Sequence[int]) -> list[dict[str, Any]]:
+    """NetworkPolicy port entries covering every TCP/UDP port except `ports`."""
+    out: list[dict[str, Any]] = []
+    start = 1
+    for p in [*sorted(set(ports)), 65536]:
+        if start <= p - 1:
+            for proto in ("TCP", "UDP"):
+                entry: dict[str, Any] = {"protocol": proto, "port": start}
+                if p - 1 > start:
+                    entry["endPort"] = p - 1
+                out.append(entry)
+        start = p + 1
+    return out
+
+
+def gateway_proxy_config() -> str:
+    """The `proxy.istio.io/config` annotation value (Istio >= 1.19)."""
+    # numTrustedProxies stays 0: with any trusted hop Envoy prefers X-Forwarded-For over the
+    # PROXY address, and clients write X-Forwarded-For themselves.
+    return json.dumps(
+        {"gatewayTopology": {"numTrustedProxies": 0, "proxyProtocol": {}}}, separators=(",", ":")
+    )
+
+
+def gateway_proxy_config_patch(plan: IngressPlan) -> Manifest | None:
+    """The partial Deployment applied (server-side) to the existing gateway on Istio >= 1.19."""
+    if not plan.patches_gateway_deployment:
+        return None
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": plan.gateway.deployment,
+            "namespace": plan.gateway.namespace,
+            # The gateway Deployment belongs to the Istio installation; force only takes our
+            # one annotation field, and `pulumi destroy` gives it back.
+            "annotations": {"pulumi.com/patchForce": "true"},
+        },
+        "spec": {
+            "template": {"metadata": {"annotations": {facts.PROXY_CONFIG_ANNOTATION: gateway_proxy_config()}}}
+        },
+    }

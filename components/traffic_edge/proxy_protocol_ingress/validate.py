@@ -1,0 +1,366 @@
+"""`validate_proxy_protocol_ingress_args`: every problem with the args at once, in the one grammar.
+
+One small function per rule group; a group whose input already has a problem reports nothing
+derived from it, and a default the user did not write is never checked as if they had. The
+haproxy.cfg generator's own rules (port names, public ports, health check, maxconn) come from
+`haproxy_cfg`, applied here at the args' keys.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from traffic_edge._shared import checks
+from traffic_edge._shared.problems import Path, Problem, conflict, invalid, missing, suggestion
+from traffic_edge._shared.versions import KubeVersion
+from traffic_edge.proxy_protocol_ingress import facts
+from traffic_edge.proxy_protocol_ingress.args import (
+    ARG_KEYS,
+    GATEWAY_KEYS,
+    HEALTH_KEYS,
+    IN_CLUSTER_ONLY,
+    METALLB_KEYS,
+    PORT_KEYS,
+    Placement,
+)
+from traffic_edge.proxy_protocol_ingress.haproxy_cfg import (
+    Keyed,
+    bind_port_problems,
+    health_problems,
+    maxconn_problems,
+    route_name_problems,
+    used_once,
+)
+from traffic_edge.proxy_protocol_ingress.plan import DEFAULT_PLACEMENT
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IpRange = tuple[IpAddress, IpAddress]
+
+POOL_BLOCK_RULE = (
+    "a network in CIDR form with no host bits set, like '192.0.2.16/28', "
+    "or a range 'first-last', like '192.0.2.20-192.0.2.29'"
+)
+NODE_PORT_RANGE = (30000, 32767)
+
+
+def validate_proxy_protocol_ingress_args(args: Mapping[str, Any]) -> list[Problem]:
+    """Every problem with `args`, keyed by the snake_case arg path."""
+    unknown = checks.unknown_keys(args, ARG_KEYS)
+    placement = _placement(args, unknown)
+    return [
+        *unknown,
+        *_istio_version_problems(args),
+        *_placement_problems(args),
+        *_port_problems(args, placement),
+        *_placement_key_problems(args, placement),
+        *_metallb_problems(args, placement),
+        *_load_balancer_ip_problems(args, placement),
+        *_haproxy_pod_problems(args, placement),
+        *_node_address_problems(args, placement),
+        *_source_cidr_problems(args),
+        *_authorization_policy_problems(args, placement),
+        *_gateway_problems(args),
+        *_health_check_problems(args),
+        *(maxconn_problems(args["maxconn"], "maxconn") if "maxconn" in args else []),
+    ]
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _because(problems: list[Problem], why: str) -> list[Problem]:
+    """The same problems with the reason after what is allowed."""
+    return [replace(p, allowed=f"{p.allowed}: {why}") for p in problems]
+
+
+def _placement(args: Mapping[str, Any], unknown: list[Problem]) -> Placement | None:
+    """The placement the rules go by; None when it is invalid, or misspelled (then the default
+    is not the user's choice, and checking the other keys against it would be a second mistake)."""
+    if "placement" not in args:
+        meant = {suggestion(p) for p in unknown}
+        return None if "placement" in meant else DEFAULT_PLACEMENT
+    raw = args["placement"]
+    return next((p for p in Placement if raw == p.value), None)
+
+
+def _placement_said(args: Mapping[str, Any], placement: Placement) -> str:
+    said = f"placement {placement.value!r}"
+    return said if "placement" in args else f"{said} (the default)"
+
+
+# --- rule groups -------------------------------------------------------------------------
+
+
+def _istio_version_problems(args: Mapping[str, Any]) -> list[Problem]:
+    raw = args.get("istio_version")
+    if raw is None:
+        what_for = "the Istio version of the gateway, which decides how it is told to read the PROXY header"
+        return [missing("istio_version", what_for)]
+    version = KubeVersion.try_parse(raw) if isinstance(raw, str) else None
+    if version is None:
+        return [invalid("istio_version", raw, "an Istio version like '1.22' or '1.22.3'")]
+    oldest = facts.ISTIO_LISTENER_FILTER
+    if version < oldest:
+        why = f"older gateways cannot insert the proxy_protocol listener filter first (LISTENER_FILTER patches need {oldest})"
+        return [invalid("istio_version", raw, f"Istio {oldest} or later: {why}")]
+    return []
+
+
+def _placement_problems(args: Mapping[str, Any]) -> list[Problem]:
+    return checks.one_of(args["placement"], Placement, "placement") if "placement" in args else []
+
+
+def _placement_key_problems(args: Mapping[str, Any], placement: Placement | None) -> list[Problem]:
+    """The keys one placement requires, and those of the other placement."""
+    if placement is Placement.EXTERNAL:
+        return _external_key_problems(args)
+    if placement is Placement.IN_CLUSTER:
+        return _in_cluster_key_problems(args, _placement_said(args, placement))
+    return []
+
+
+def _external_key_problems(args: Mapping[str, Any]) -> list[Problem]:
+    why = "it configures the in-cluster HAProxy, and placement 'external' runs HAProxy outside the cluster"
+    problems = [conflict(k, args[k], "placement", why) for k in IN_CLUSTER_ONLY if k in args]
+    problems += checks.required(args, "node_addresses", "the node IPs the external HAProxy forwards to")
+    what_for = "the addresses the external HAProxy connects from, the only ones the gateway admits"
+    return problems + checks.required(args, "haproxy_source_cidrs", what_for)
+
+
+def _in_cluster_key_problems(args: Mapping[str, Any], said: str) -> list[Problem]:
+    problems = []
+    if "node_addresses" in args:
+        why = f"it lists the nodes an external HAProxy forwards to, and {said} forwards to the gateway pods"
+        problems.append(conflict("node_addresses", args["node_addresses"], "placement", why))
+    problems += checks.required(args, "metallb", "the MetalLB pool the HAProxy Service's fixed IP comes from")
+    what_for = "the fixed IP of the HAProxy Service, from the MetalLB pool"
+    return problems + checks.required(args, "load_balancer_ip", what_for)
+
+
+def _fields(ports: Sequence[Any], field: str) -> Keyed:
+    """Each port's `field` (where given) with its key."""
+    base = Path.of("ports")
+    return [
+        (p[field], base / i / field)
+        for i, p in enumerate(ports)
+        if isinstance(p, Mapping) and p.get(field) is not None
+    ]
+
+
+def _port_problems(args: Mapping[str, Any], placement: Placement | None) -> list[Problem]:
+    ports = args.get("ports")
+    if ports is None:
+        return [missing("ports", "the public ports and the gateway ports each one forwards to")]
+    if not checks.is_list(ports) or not ports:
+        return [
+            invalid("ports", ports, "a list of at least one port: a mapping with name, port and target_port")
+        ]
+    problems = [
+        p for i, port in enumerate(ports) for p in _one_port(args, port, Path.of("ports") / i, placement)
+    ]
+    problems += route_name_problems(_fields(ports, "name"))
+    problems += bind_port_problems(_fields(ports, "port"))
+    node_ports = [(v, at) for v, at in _fields(ports, "node_port") if not _node_port(v, at)]
+    return problems + (used_once(node_ports, "a NodePort") if placement is Placement.EXTERNAL else [])
+
+
+def _node_port(value: object, at: Path) -> list[Problem]:
+    return checks.integer(value, at, *NODE_PORT_RANGE)
+
+
+def _one_port(args: Mapping[str, Any], port: object, at: Path, placement: Placement | None) -> list[Problem]:
+    if not isinstance(port, Mapping):
+        return [invalid(at, port, "a port: a mapping with name, port and target_port")]
+    problems = checks.unknown_keys(port, PORT_KEYS, at)
+    problems += checks.required(
+        port, "name", "the port's name, which names HAProxy's frontend and the Service port", at
+    )
+    problems += checks.required(port, "port", "the public port HAProxy listens on", at)
+    problems += checks.required(port, "target_port", "the gateway pods' port HAProxy forwards to", at)
+    if port.get("target_port") is not None:
+        problems += checks.port(port["target_port"], at / "target_port")
+    if placement is Placement.EXTERNAL:
+        problems += checks.required(port, "node_port", "the NodePort the external HAProxy connects to", at)
+        if port.get("node_port") is not None:
+            problems += _node_port(port["node_port"], at / "node_port")
+    elif placement is Placement.IN_CLUSTER and "node_port" in port:
+        said = _placement_said(args, placement)
+        why = f"a NodePort is for an external HAProxy, and {said} connects to the gateway pods directly"
+        problems.append(conflict(at / "node_port", port["node_port"], "placement", why))
+    return problems
+
+
+def parse_pool_block(text: object) -> IpRange | None:
+    """A MetalLB pool entry (CIDR or ``first-last`` range) as its first and last address."""
+    if not isinstance(text, str):
+        return None
+    try:
+        if "-" in text:
+            lo_s, hi_s = (s.strip() for s in text.split("-", 1))
+            lo, hi = ipaddress.ip_address(lo_s), ipaddress.ip_address(hi_s)
+            if lo.version != hi.version or int(lo) > int(hi):
+                return None
+            return lo, hi
+        net = ipaddress.ip_network(text, strict=True)
+        return net.network_address, net.broadcast_address
+    except ValueError:
+        return None
+
+
+def _pool_nets(blocks: Sequence[IpRange]) -> list[checks.Network]:
+    return [net for lo, hi in blocks for net in ipaddress.summarize_address_range(lo, hi)]
+
+
+def _overlaps(block: IpRange, other: IpRange) -> bool:
+    (lo, hi), (other_lo, other_hi) = block, other
+    return lo.version == other_lo.version and int(lo) <= int(other_hi) and int(other_lo) <= int(hi)
+
+
+def _pool_problems(addresses: object) -> list[Problem]:
+    at = Path.of("metallb") / "addresses"
+    if addresses is None:
+        return [missing(at, "the pool: the addresses MetalLB may give the HAProxy Service")]
+    if not checks.is_list(addresses) or not addresses:
+        return [invalid(at, addresses, f"a list of at least one pool block: {POOL_BLOCK_RULE}")]
+    blocks = [parse_pool_block(a) for a in addresses]
+    problems = [
+        invalid(at / i, a, POOL_BLOCK_RULE)
+        for i, (a, b) in enumerate(zip(addresses, blocks, strict=True))
+        if b is None
+    ]
+    valid = [(i, b) for i, b in enumerate(blocks) if b is not None]
+    problems += [
+        invalid(at / i, addresses[i], f"a block that does not overlap {at / j}")
+        for n, (i, block) in enumerate(valid)
+        for j, other in valid[:n]
+        if _overlaps(block, other)
+    ]
+    # More blocks only add addresses: a union that is already everything stays a problem.
+    if checks.covers_every_address(_pool_nets([b for _, b in valid])):
+        why = "MetalLB would answer ARP for every address and take over the network segment"
+        problems.append(invalid(at, list(addresses), f"blocks that leave some addresses out: {why}"))
+    return problems
+
+
+def _metallb_problems(args: Mapping[str, Any], placement: Placement | None) -> list[Problem]:
+    if placement is not Placement.IN_CLUSTER or "metallb" not in args:
+        return []
+    mlb = args["metallb"]
+    if not isinstance(mlb, Mapping):
+        return [invalid("metallb", mlb, "a mapping with addresses, install and namespace")]
+    problems = checks.unknown_keys(mlb, METALLB_KEYS, "metallb")
+    if "install" in mlb:
+        problems += checks.boolean(mlb["install"], "metallb.install")
+    if "namespace" in mlb:
+        problems += checks.dns_label(mlb["namespace"], "metallb.namespace")
+    return problems + _pool_problems(mlb.get("addresses"))
+
+
+def _valid_pool(args: Mapping[str, Any]) -> list[IpRange] | None:
+    """The pool's blocks, or None when the pool has a problem of its own."""
+    mlb = args.get("metallb")
+    if not isinstance(mlb, Mapping) or _pool_problems(mlb.get("addresses")):
+        return None
+    return [b for b in (parse_pool_block(a) for a in mlb["addresses"]) if b is not None]
+
+
+def _load_balancer_ip_problems(args: Mapping[str, Any], placement: Placement | None) -> list[Problem]:
+    if placement is not Placement.IN_CLUSTER or args.get("load_balancer_ip") is None:
+        return []
+    raw = args["load_balancer_ip"]
+    try:
+        ip = ipaddress.ip_address(raw if isinstance(raw, str) else "")
+    except ValueError:
+        return [invalid("load_balancer_ip", raw, "an IP address from metallb.addresses")]
+    pool = _valid_pool(args)
+    if pool is None or any(ip.version == lo.version and int(lo) <= int(ip) <= int(hi) for lo, hi in pool):
+        return []
+    blocks = ", ".join(args["metallb"]["addresses"])
+    return [invalid("load_balancer_ip", raw, f"an address of the MetalLB pool ({blocks})")]
+
+
+def _haproxy_pod_problems(args: Mapping[str, Any], placement: Placement | None) -> list[Problem]:
+    if placement is not Placement.IN_CLUSTER:
+        return []
+    problems = checks.dns_label(args["namespace"], "namespace") if "namespace" in args else []
+    if "replicas" in args:
+        why = "one pod is a single point of failure and blocks node drains"
+        problems += _because(checks.integer(args["replicas"], "replicas", 2, 50), why)
+    if "image" in args:
+        problems += checks.image(args["image"], "image")
+    return problems
+
+
+def _node_address_problems(args: Mapping[str, Any], placement: Placement | None) -> list[Problem]:
+    nodes = args.get("node_addresses")
+    if placement is not Placement.EXTERNAL or nodes is None:
+        return []
+    if not checks.is_list(nodes) or not nodes:
+        return [invalid("node_addresses", nodes, "a list of at least one node IP address")]
+    bad = [
+        invalid(Path.of("node_addresses") / i, n, "a node IP address")
+        for i, n in enumerate(nodes)
+        if not _is_ip(n)
+    ]
+    return bad or checks.distinct(nodes, "node_addresses")
+
+
+def _is_ip(value: object) -> bool:
+    try:
+        ipaddress.ip_address(value if isinstance(value, str) else "")
+    except ValueError:
+        return False
+    return True
+
+
+def _source_cidr_problems(args: Mapping[str, Any]) -> list[Problem]:
+    if args.get("haproxy_source_cidrs") is None:
+        return []
+    why = "the gateway would believe the PROXY header of any client"
+    return checks.cidr_list(
+        args["haproxy_source_cidrs"],
+        "haproxy_source_cidrs",
+        what="HAProxy source networks",
+        at_least=1,
+        every_address=why,
+    )
+
+
+def _authorization_policy_problems(args: Mapping[str, Any], placement: Placement | None) -> list[Problem]:
+    if "authorization_policy" not in args:
+        return []
+    problems = checks.boolean(args["authorization_policy"], "authorization_policy")
+    # External placement requires the CIDRs anyway (reported once, by its own rule).
+    if args["authorization_policy"] is True and placement is Placement.IN_CLUSTER:
+        what_for = (
+            "the HAProxy pod CIDRs, the only peers the authorization policy lets reach the gateway ports"
+        )
+        problems += checks.required(args, "haproxy_source_cidrs", what_for)
+    return problems
+
+
+def _gateway_problems(args: Mapping[str, Any]) -> list[Problem]:
+    if "gateway" not in args:
+        return []
+    gw = args["gateway"]
+    if not isinstance(gw, Mapping):
+        return [invalid("gateway", gw, "a mapping with namespace, deployment and selector")]
+    problems = checks.unknown_keys(gw, GATEWAY_KEYS, "gateway")
+    for key in ("namespace", "deployment"):
+        if key in gw:
+            problems += checks.dns_label(gw[key], Path.of("gateway") / key)
+    if "selector" in gw:
+        problems += checks.labels(gw["selector"], "gateway.selector", at_least=1)
+    return problems
+
+
+def _health_check_problems(args: Mapping[str, Any]) -> list[Problem]:
+    if "health_check" not in args:
+        return []
+    hc = args["health_check"]
+    if not isinstance(hc, Mapping):
+        return [invalid("health_check", hc, "a mapping with inter_ms, fall and rise")]
+    return checks.unknown_keys(hc, HEALTH_KEYS, "health_check") + health_problems(hc, "health_check")
