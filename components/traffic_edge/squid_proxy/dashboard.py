@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from typing import Any
 
-DASHBOARD_LABEL = {"grafana_dashboard": "1"}
-"""What the Grafana chart's sidecar watches for (its default `sidecar.dashboards.label`)."""
+from traffic_edge.squid_proxy.facts import DASHBOARD_LABEL
 
 _RATE = "$__rate_interval"
 
@@ -54,15 +54,16 @@ def _panel(
     }
 
 
-def dashboard(title: str, namespace: str, job: str) -> dict[str, Any]:
-    """The dashboard model (Grafana JSON) for the proxy whose metrics carry `namespace` and `job`."""
-    sel = f'namespace="{namespace}", job="{job}"'
+def _rate(sel: str, metric: str, by: str = "") -> str:
+    """The per-second rate of a counter of this proxy, summed (by `by`, if given)."""
+    group = f" by ({by})" if by else ""
+    return f"sum{group} (rate({metric}{{{sel}}}[{_RATE}]))"
 
-    def rate(metric: str, by: str = "") -> str:
-        group = f" by ({by})" if by else ""
-        return f"sum{group} (rate({metric}{{{sel}}}[{_RATE}]))"
 
-    panels = [
+def _traffic_panels(sel: str) -> list[dict[str, Any]]:
+    """Is Squid up, and how many requests and errors do clients send."""
+    rate = partial(_rate, sel)
+    return [
         _panel(
             1,
             "Squid up",
@@ -108,6 +109,13 @@ def dashboard(title: str, namespace: str, job: str) -> dict[str, Any]:
             "Client-side errors count every error reply, so a request to a host off the allowlist (403) shows here; "
             "upstream errors are failures talking to the destinations.",
         ),
+    ]
+
+
+def _latency_and_bytes_panels(sel: str) -> list[dict[str, Any]]:
+    """How long requests take, and the bytes on either side of the proxy."""
+    rate = partial(_rate, sel)
+    return [
         _panel(
             4,
             "Service time (Squid's 5-minute percentiles)",
@@ -160,6 +168,11 @@ def dashboard(title: str, namespace: str, job: str) -> dict[str, Any]:
             "Requests Squid made to destinations; fewer than client requests when requests are denied.",
         ),
     ]
+
+
+def dashboard(title: str, namespace: str, job: str) -> dict[str, Any]:
+    """The dashboard model (Grafana JSON) for the proxy whose metrics carry `namespace` and `job`."""
+    sel = f'namespace="{namespace}", job="{job}"'
     return {
         "title": title,
         "uid": _uid(namespace, job),
@@ -181,7 +194,7 @@ def dashboard(title: str, namespace: str, job: str) -> dict[str, Any]:
                 }
             ]
         },
-        "panels": panels,
+        "panels": _traffic_panels(sel) + _latency_and_bytes_panels(sel),
     }
 
 

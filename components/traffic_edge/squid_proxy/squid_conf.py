@@ -11,139 +11,108 @@ The generated file is what `SquidProxy` mounts into its pods, what `make plan` w
 5. loopback, link-local and cloud metadata addresses are denied by *resolved* address, so an
    allowlisted name that resolves there (DNS rebinding, a hostile record) is still refused;
 6. `http_access deny all` is last: whatever the rules above miss is refused, never forwarded.
+
+`validate_squid_conf_args` checks the args (every problem at once), `plan_squid_conf` applies
+the defaults, `render` writes the file from that plan.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
-from typing import Required, TypedDict
+from collections.abc import Mapping
+from typing import Any
 
-from traffic_edge._shared.names import is_int
-from traffic_edge._shared.problems import Problem
-
-PROXY_PORT = 3128
-"""The port Squid listens on and the Service exposes (the conventional `HTTP_PROXY` port)."""
+from traffic_edge._shared.checks import (
+    Network,
+    cidr_list,
+    distinct,
+    integer,
+    is_list,
+    network,
+    port,
+    required,
+    unknown_keys,
+)
+from traffic_edge._shared.problems import Path, Problem, conflict, invalid, missing
+from traffic_edge.squid_proxy.args import CONF_KEYS, SquidConfArgs
+from traffic_edge.squid_proxy.facts import ALWAYS_DENIED_DESTINATIONS, PROXY_PORT
+from traffic_edge.squid_proxy.plan import ConfPlan, plan_squid_conf
 
 PID_FILE = "/run/squid/squid.pid"
 """Writable with a read-only root filesystem (an emptyDir is mounted on /run/squid); `squid -k` reads it."""
 
 SPOOL_DIR = "/var/spool/squid"
 
-DEFAULT_HTTP_PORTS: tuple[int, ...] = (80,)
-DEFAULT_TLS_PORTS: tuple[int, ...] = (443,)
-DEFAULT_SHUTDOWN_LIFETIME_SECONDS = 20
-DEFAULT_WORKERS = 1
 MAX_WORKERS = 32
 MAX_SHUTDOWN_LIFETIME_SECONDS = 600
 
-ALWAYS_DENIED_DESTINATIONS: tuple[str, ...] = (
-    "169.254.0.0/16",  # IPv4 link-local: AWS/GCP/Azure/OpenStack metadata at 169.254.169.254, ECS at .170.2
-    "fe80::/10",  # IPv6 link-local
-    "fd00:ec2::254/128",  # AWS IMDS over IPv6 (Nitro)
-    "168.63.129.16/32",  # Azure WireServer: VM agent config and extension settings
-    "100.100.100.200/32",  # Alibaba Cloud metadata
-)
-"""Denied by resolved address in every generated config, on top of Squid's predefined `to_localhost`."""
-
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST_RE = re.compile(rf"^(?:{_LABEL}\.)+{_LABEL}$")
-_Net = ipaddress.IPv4Network | ipaddress.IPv6Network
-_DOMAIN_ALLOWED = (
+_DOMAIN_RULE = (
     "a lowercase host name with at least two labels (api.slack.com), or a leading-dot suffix "
     "(.slack.com) that matches the domain and all its subdomains"
 )
+_OPEN_PROXY = "every address would make an open proxy"
+_ANY_DESTINATION = "every address would let the clients reach anything"
 
 
-class SquidConfArgs(TypedDict, total=False):
-    """What the generated squid.conf allows. Plain values, not Outputs: the file is rendered at preview."""
-
-    allowed_source_cidrs: Required[Sequence[str]]
-    """Client networks that may use the proxy (pod CIDRs of the client namespaces' nodes). Required;
-    `0.0.0.0/0` and `::/0` are rejected: that would be an open proxy."""
-    allowed_domains: Sequence[str]
-    """Destination hosts: `api.slack.com` matches exactly that host, `.slack.com` matches slack.com
-    and every subdomain (not `evilslack.com`). At least one of this and `allowed_destination_cidrs`."""
-    allowed_destination_cidrs: Sequence[str]
-    """Destination networks reachable by IP (e.g. a partner's fixed range). Must not overlap the
-    always-denied link-local/metadata ranges. Default: none."""
-    http_ports: Sequence[int]
-    """Destination ports for plain HTTP requests. Default `[80]`; `[]` makes the proxy TLS-only."""
-    tls_ports: Sequence[int]
-    """Destination ports CONNECT tunnels may open. Default `[443]`; `[]` forbids CONNECT."""
-    shutdown_lifetime_seconds: int
-    """How long Squid lets in-flight requests finish after `squid -k shutdown` (1-600, default 20).
-    The pod's termination grace period must exceed it."""
-    workers: int
-    """Squid SMP worker processes per pod (1-32, default 1). More than 1 only pays off with more
-    than one CPU per pod; prefer more replicas."""
+# ---------------------------------------------------------------- checks
 
 
-def _check_cidrs(key: str, values: object, *, source: bool) -> list[Problem]:
-    problems: list[Problem] = []
-    if isinstance(values, str) or not isinstance(values, Sequence):
-        return [Problem(key, values, "a list of CIDRs such as ['10.0.0.0/16']")]
-    seen: dict[_Net, int] = {}
+def source_problems(args: Mapping[str, Any]) -> list[Problem]:
+    """`allowed_source_cidrs`: required, networks whose union leaves some addresses out."""
+    key = "allowed_source_cidrs"
+    if found := required(args, key, "the client networks that may use the proxy"):
+        return found
+    return cidr_list(args[key], key, what="client networks", at_least=1, every_address=_OPEN_PROXY)
+
+
+def _denied_overlap(net: Network) -> str | None:
+    """Why a destination network is refused: it reaches an always-denied range or loopback."""
+    for denied in ALWAYS_DENIED_DESTINATIONS:
+        d = ipaddress.ip_network(denied)
+        if net.version == d.version and net.overlaps(d):
+            return f"a network outside the always-denied link-local/metadata range {denied}"
+    if net.is_loopback:
+        return "a network outside loopback: Squid denies to_localhost"
+    return None
+
+
+def _destination_cidrs(values: object) -> list[Problem]:
+    """Destination networks: CIDRs, not every address, none reaching an always-denied range.
+
+    A list that covers every address necessarily reaches the denied ranges, so that is not
+    reported again item by item; nor is an item that already has a problem of its own.
+    """
+    key = Path.of("allowed_destination_cidrs")
+    problems = cidr_list(values, key, what="destination networks", every_address=_ANY_DESTINATION)
+    if not is_list(values) or any(p.path == key for p in problems):
+        return problems
+    flagged = {p.path for p in problems}
     for i, raw in enumerate(values):
-        k = f"{key}[{i}]"
-        try:
-            net = ipaddress.ip_network(raw, strict=True) if isinstance(raw, str) else None
-        except ValueError:
-            net = None
-        if net is None:
-            problems.append(
-                Problem(
-                    k, raw, "an IPv4 or IPv6 network in CIDR form with no host bits set, e.g. '10.0.0.0/16'"
-                )
-            )
-            continue
-        if net.prefixlen == 0:
-            what = "client" if source else "destination"
-            problems.append(
-                Problem(
-                    k, raw, f"allowing every {what} address makes an open proxy; list the networks instead"
-                )
-            )
-            continue
-        if net in seen:
-            problems.append(Problem(k, raw, f"a CIDR listed once; it repeats {key}[{seen[net]}]"))
-            continue
-        seen[net] = i
-        if not source:
-            for denied in ALWAYS_DENIED_DESTINATIONS:
-                d = ipaddress.ip_network(denied)
-                if net.version == d.version and net.overlaps(d):
-                    problems.append(
-                        Problem(
-                            k,
-                            raw,
-                            f"a network outside the always-denied link-local/metadata range {denied}",
-                        )
-                    )
-                    break
-            else:
-                if net.is_loopback:
-                    problems.append(Problem(k, raw, "a network outside loopback (Squid denies to_localhost)"))
-                    continue
-    return problems
+        net = network(raw)
+        why = _denied_overlap(net) if net is not None and key / i not in flagged else None
+        if why is not None:
+            problems.append(invalid(key / i, raw, why))
+    return sorted(problems, key=lambda p: p.path.parts)
 
 
-def _check_ports(key: str, values: object) -> list[Problem]:
-    if isinstance(values, str) or not isinstance(values, Sequence):
-        return [Problem(key, values, "a list of TCP ports (1-65535)")]
-    problems: list[Problem] = []
-    seen: dict[object, int] = {}
-    for i, port in enumerate(values):
-        if not is_int(port) or not 1 <= port <= 65535:
-            problems.append(Problem(f"{key}[{i}]", port, "a TCP port number from 1 to 65535"))
-        elif port in seen:
-            problems.append(
-                Problem(f"{key}[{i}]", port, f"a port listed once; it repeats {key}[{seen[port]}]")
-            )
-        else:
-            seen[port] = i
-    return problems
+def _domain_problem(key: Path, raw: object) -> Problem | None:
+    if not isinstance(raw, str):
+        return invalid(key, raw, _DOMAIN_RULE)
+    if raw.startswith("*."):
+        return invalid(
+            key,
+            raw,
+            f"a leading-dot suffix like {raw[1:]!r} for the domain and its subdomains: Squid has no wildcards",
+        )
+    host = raw[1:] if raw.startswith(".") else raw
+    if _looks_like_ip(host):
+        return invalid(key, raw, "a host name, not an address: addresses belong in allowed_destination_cidrs")
+    if len(raw) > 253 or not _HOST_RE.match(host) or host[-1].isdigit():
+        return invalid(key, raw, _DOMAIN_RULE)
+    return None
 
 
 def _covers(suffix: str, domain: str) -> bool:
@@ -152,53 +121,31 @@ def _covers(suffix: str, domain: str) -> bool:
     return bare == suffix[1:] or bare.endswith(suffix)
 
 
-def _check_domains(values: object) -> list[Problem]:
-    key = "allowed_domains"
-    if isinstance(values, str) or not isinstance(values, Sequence):
-        return [Problem(key, values, "a list of host names or leading-dot suffixes")]
-    problems: list[Problem] = []
-    valid: list[tuple[int, str]] = []
-    for i, raw in enumerate(values):
-        k = f"{key}[{i}]"
-        if not isinstance(raw, str):
-            problems.append(Problem(k, raw, _DOMAIN_ALLOWED))
-            continue
-        if raw.startswith("*."):
-            problems.append(
-                Problem(
-                    k, raw, f"Squid has no wildcards; write {raw[1:]!r} for the domain and its subdomains"
-                )
-            )
-            continue
-        host = raw[1:] if raw.startswith(".") else raw
-        if _looks_like_ip(host):
-            problems.append(Problem(k, raw, "a host name; put addresses in allowed_destination_cidrs"))
-            continue
-        if len(raw) > 253 or not _HOST_RE.match(host) or host[-1].isdigit():
-            problems.append(Problem(k, raw, _DOMAIN_ALLOWED))
-            continue
-        valid.append((i, raw))
-    for i, raw in valid:
-        earlier_same = next((j for j, other in valid if other == raw and j < i), None)
-        if earlier_same is not None:
-            problems.append(
-                Problem(f"{key}[{i}]", raw, f"a domain listed once; it repeats {key}[{earlier_same}]")
-            )
-            continue
+def _overlaps(key: Path, domains: list[str]) -> list[Problem]:
+    """An entry a leading-dot suffix already matches: Squid would warn and keep only one."""
+    problems = []
+    for i, domain in enumerate(domains):
+        if domain in domains[:i]:
+            continue  # a repeat: `distinct` names it
         cover = next(
-            ((j, o) for j, o in valid if o != raw and o.startswith(".") and _covers(o, raw)),
+            (j for j, o in enumerate(domains) if o != domain and o.startswith(".") and _covers(o, domain)),
             None,
         )
         if cover is not None:
-            problems.append(
-                Problem(
-                    f"{key}[{i}]",
-                    raw,
-                    f"an entry not already matched by {cover[1]!r} ({key}[{cover[0]}]); remove it "
-                    "(Squid warns about overlapping dstdomain entries and keeps only one)",
-                )
-            )
+            why = f"{domains[cover]!r} already matches it, and Squid warns about overlapping dstdomain entries and keeps only one"
+            problems.append(conflict(key / i, domain, key / cover, why))
     return problems
+
+
+def _domains(values: object) -> list[Problem]:
+    key = Path.of("allowed_domains")
+    if not is_list(values):
+        return [invalid(key, values, "a list of host names or leading-dot suffixes")]
+    problems = [p for i, raw in enumerate(values) if (p := _domain_problem(key / i, raw)) is not None]
+    if problems:
+        return problems
+    domains = [str(d) for d in values]
+    return sorted(distinct(domains, key) + _overlaps(key, domains), key=lambda p: p.path.parts)
 
 
 def _looks_like_ip(host: str) -> bool:
@@ -209,111 +156,111 @@ def _looks_like_ip(host: str) -> bool:
     return True
 
 
-def validate_squid_conf_args(args: SquidConfArgs) -> list[Problem]:
-    """Every problem in `args` at once; an empty list means `render_squid_conf(args)` is safe."""
-    problems: list[Problem] = []
-    if "allowed_source_cidrs" not in args:
+def _destinations(args: Mapping[str, Any]) -> list[Problem]:
+    """Hosts and networks the proxy may reach: at least one of them."""
+    domains, nets = "allowed_domains", "allowed_destination_cidrs"
+    problems = _domains(args[domains]) if domains in args else []
+    problems += _destination_cidrs(args[nets]) if nets in args else []
+    if problems or args.get(domains) or args.get(nets):
+        return problems
+    if domains not in args and nets not in args:
+        return [missing(domains, f"the hosts the proxy may reach (unless {nets} lists networks)")]
+    key, other = (domains, nets) if domains in args else (nets, domains)
+    why = "a proxy that may reach nothing is a misconfiguration"
+    return [invalid(key, args[key], f"at least one destination here or in {other}: {why}")]
+
+
+def _port_list(values: object, key: str) -> list[Problem]:
+    if not is_list(values):
+        return [invalid(key, values, "a list of TCP ports, like [443]")]
+    problems = [p for i, v in enumerate(values) for p in port(v, Path.of(key) / i)]
+    return problems or distinct(values, key)
+
+
+def _ports(args: Mapping[str, Any]) -> list[Problem]:
+    """`http_ports` and `tls_ports`: ports, and not both empty (every request would be refused)."""
+    problems = [p for key in ("http_ports", "tls_ports") if key in args for p in _port_list(args[key], key)]
+    both_empty = all(
+        key in args and is_list(args[key]) and not args[key] for key in ("http_ports", "tls_ports")
+    )
+    if not problems and both_empty:
         problems.append(
-            Problem("allowed_source_cidrs", None, "required: the client networks that may use the proxy")
-        )
-    else:
-        src = args["allowed_source_cidrs"]
-        if isinstance(src, Sequence) and not isinstance(src, str) and len(src) == 0:
-            problems.append(
-                Problem(
-                    "allowed_source_cidrs", [], "at least one client CIDR; with none every request is denied"
-                )
-            )
-        problems += _check_cidrs("allowed_source_cidrs", src, source=True)
-    domains = args.get("allowed_domains", [])
-    dst_cidrs = args.get("allowed_destination_cidrs", [])
-    problems += _check_domains(domains)
-    problems += _check_cidrs("allowed_destination_cidrs", dst_cidrs, source=False)
-    if not domains and not dst_cidrs:
-        problems.append(
-            Problem(
-                "allowed_domains",
-                list(domains) if isinstance(domains, Sequence) else domains,
-                "at least one destination in allowed_domains or allowed_destination_cidrs; "
-                "a proxy that may reach nothing is a misconfiguration",
-            )
-        )
-    http_ports = args.get("http_ports", DEFAULT_HTTP_PORTS)
-    tls_ports = args.get("tls_ports", DEFAULT_TLS_PORTS)
-    problems += _check_ports("http_ports", http_ports)
-    problems += _check_ports("tls_ports", tls_ports)
-    if not http_ports and not tls_ports:
-        problems.append(Problem("tls_ports", [], "at least one port in http_ports or tls_ports"))
-    lifetime = args.get("shutdown_lifetime_seconds", DEFAULT_SHUTDOWN_LIFETIME_SECONDS)
-    if not is_int(lifetime) or not 1 <= lifetime <= MAX_SHUTDOWN_LIFETIME_SECONDS:
-        problems.append(
-            Problem(
-                "shutdown_lifetime_seconds",
-                lifetime,
-                f"whole seconds from 1 to {MAX_SHUTDOWN_LIFETIME_SECONDS}; 0 would cut in-flight requests "
-                "on every rollout",
-            )
-        )
-    workers = args.get("workers", DEFAULT_WORKERS)
-    if not is_int(workers) or not 1 <= workers <= MAX_WORKERS:
-        problems.append(
-            Problem("workers", workers, f"a whole number of Squid workers from 1 to {MAX_WORKERS}")
+            conflict("tls_ports", [], "http_ports", "with no port in either list every request is refused")
         )
     return problems
 
 
-def render_squid_conf(args: SquidConfArgs) -> str:
-    """The squid.conf text for valid `args` (call `validate_squid_conf_args` first)."""
-    sources = " ".join(str(ipaddress.ip_network(c)) for c in args["allowed_source_cidrs"])
-    domains = list(args.get("allowed_domains", []))
-    dst_cidrs = [str(ipaddress.ip_network(c)) for c in args.get("allowed_destination_cidrs", [])]
-    http_ports = list(args.get("http_ports", DEFAULT_HTTP_PORTS))
-    tls_ports = list(args.get("tls_ports", DEFAULT_TLS_PORTS))
-    lifetime = args.get("shutdown_lifetime_seconds", DEFAULT_SHUTDOWN_LIFETIME_SECONDS)
-    workers = args.get("workers", DEFAULT_WORKERS)
+def lifetime_problems(value: object) -> list[Problem]:
+    """`shutdown_lifetime_seconds`, as written."""
+    if not integer(value, "shutdown_lifetime_seconds", 1, MAX_SHUTDOWN_LIFETIME_SECONDS):
+        return []
+    rule = f"an integer from 1 to {MAX_SHUTDOWN_LIFETIME_SECONDS}: 0 would cut in-flight requests on every rollout"
+    return [invalid("shutdown_lifetime_seconds", value, rule)]
 
-    acls = [f"acl allowed_src src {sources}"]
-    if domains:
-        acls.append(f"acl allowed_domains dstdomain -n {' '.join(domains)}")
-    if dst_cidrs:
-        acls.append(f"acl allowed_nets dst {' '.join(dst_cidrs)}")
-    if http_ports:
-        acls.append(f"acl http_ports port {' '.join(map(str, http_ports))}")
-    if tls_ports:
-        acls.append(f"acl tls_ports port {' '.join(map(str, tls_ports))}")
+
+def _operations(args: Mapping[str, Any]) -> list[Problem]:
+    problems = (
+        lifetime_problems(args["shutdown_lifetime_seconds"]) if "shutdown_lifetime_seconds" in args else []
+    )
+    if "workers" in args:
+        problems += integer(args["workers"], "workers", 1, MAX_WORKERS)
+    return problems
+
+
+def validate_squid_conf_args(args: SquidConfArgs | Mapping[str, Any]) -> list[Problem]:
+    """Every problem in `args` at once; an empty list means `render_squid_conf(args)` is safe."""
+    return [
+        *unknown_keys(args, CONF_KEYS),
+        *source_problems(args),
+        *_destinations(args),
+        *_ports(args),
+        *_operations(args),
+    ]
+
+
+# ---------------------------------------------------------------- the file
+
+
+def _acls(conf: ConfPlan) -> list[str]:
+    acls = [f"acl allowed_src src {' '.join(conf.allowed_source_cidrs)}"]
+    if conf.allowed_domains:
+        acls.append(f"acl allowed_domains dstdomain -n {' '.join(conf.allowed_domains)}")
+    if conf.allowed_destination_cidrs:
+        acls.append(f"acl allowed_nets dst {' '.join(conf.allowed_destination_cidrs)}")
+    if conf.http_ports:
+        acls.append(f"acl http_ports port {' '.join(map(str, conf.http_ports))}")
+    if conf.tls_ports:
+        acls.append(f"acl tls_ports port {' '.join(map(str, conf.tls_ports))}")
     acls.append(
         "# to_linklocal is predefined only from Squid 5.8, so link-local and metadata ranges get their own ACL."
     )
     acls.append(f"acl denied_dst dst {' '.join(ALWAYS_DENIED_DESTINATIONS)}")
     acls.append("acl has_request has request")
+    return acls
 
-    port_rules = [
-        "http_access deny CONNECT !tls_ports" if tls_ports else "http_access deny CONNECT",
-        "http_access deny !CONNECT !http_ports" if http_ports else "http_access deny !CONNECT",
-    ]
-    dst_names = (["!allowed_domains"] if domains else []) + (["!allowed_nets"] if dst_cidrs else [])
 
-    lines = [
-        "# Generated by traffic-edge (components/squid_conf.py): change the SquidProxy args, not this file.",
-        "# Valid for Squid 5.x and 6.x.",
-        "",
-        f"http_port {PROXY_PORT}",
-        f"workers {workers}",
-        "",
-        *acls,
-        "",
+def _access_rules(conf: ConfPlan) -> list[str]:
+    dst_names = (["!allowed_domains"] if conf.allowed_domains else []) + (
+        ["!allowed_nets"] if conf.allowed_destination_cidrs else []
+    )
+    return [
         "# The exporter's cache-manager requests go to :3128 itself, so these must come before the port rules.",
         "http_access allow localhost manager",
         "http_access deny manager",
         "http_access deny !allowed_src",
-        *port_rules,
+        "http_access deny CONNECT !tls_ports" if conf.tls_ports else "http_access deny CONNECT",
+        "http_access deny !CONNECT !http_ports" if conf.http_ports else "http_access deny !CONNECT",
         f"http_access deny {' '.join(dst_names)}",
         "# By resolved address: an allowlisted name that resolves to loopback or metadata is refused too.",
         "http_access deny to_localhost",
         "http_access deny denied_dst",
         "http_access allow allowed_src",
         "http_access deny all",
-        "",
+    ]
+
+
+def _operation_lines(conf: ConfPlan) -> list[str]:
+    return [
         "# An egress proxy, not a cache: nothing is stored, so the pods stay stateless.",
         "cache deny all",
         "cache_mem 0 MB",
@@ -332,7 +279,7 @@ def render_squid_conf(args: SquidConfArgs) -> str:
         "pinger_enable off",
         "# Container nofile limits can be ~1M; Squid sizes its fd tables by it.",
         "max_filedescriptors 65536",
-        f"shutdown_lifetime {lifetime} seconds",
+        f"shutdown_lifetime {conf.shutdown_lifetime_seconds} seconds",
         "",
         "# Tell third parties nothing about the clients or the proxy.",
         "httpd_suppress_version_string on",
@@ -340,4 +287,26 @@ def render_squid_conf(args: SquidConfArgs) -> str:
         "forwarded_for delete",
         "",
     ]
+
+
+def render(conf: ConfPlan) -> str:
+    """The squid.conf text of a plan."""
+    lines = [
+        "# Generated by traffic-edge (components/squid_conf.py): change the SquidProxy args, not this file.",
+        "# Valid for Squid 5.x and 6.x.",
+        "",
+        f"http_port {PROXY_PORT}",
+        f"workers {conf.workers}",
+        "",
+        *_acls(conf),
+        "",
+        *_access_rules(conf),
+        "",
+        *_operation_lines(conf),
+    ]
     return "\n".join(lines)
+
+
+def render_squid_conf(args: SquidConfArgs | Mapping[str, Any]) -> str:
+    """The squid.conf text for valid `args` (call `validate_squid_conf_args` first)."""
+    return render(plan_squid_conf(args))

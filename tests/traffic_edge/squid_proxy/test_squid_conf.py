@@ -10,11 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from traffic_edge._shared.problems import Problem
-from traffic_edge.squid_proxy.squid_conf import (
-    SquidConfArgs,
-    render_squid_conf,
-    validate_squid_conf_args,
-)
+from traffic_edge.squid_proxy.args import SquidConfArgs
+from traffic_edge.squid_proxy.squid_conf import render_squid_conf, validate_squid_conf_args
 
 BASE: SquidConfArgs = {"allowed_source_cidrs": ["10.0.0.0/16"], "allowed_domains": [".slack.com"]}
 
@@ -168,7 +165,7 @@ def rendered(problems: list[Problem]) -> list[str]:
 def test_every_problem_at_once_with_exact_messages() -> None:
     problems = validate_squid_conf_args(
         {
-            "allowed_source_cidrs": ["0.0.0.0/0", "10.0.0.1/16", "10.1.0.0/16", "10.1.0.0/16"],
+            "allowed_source_cidrs": ["10.0.0.1/16", "10.1.0.0/16"],
             "allowed_domains": [
                 "*.slack.com",
                 "API.slack.com",
@@ -178,43 +175,90 @@ def test_every_problem_at_once_with_exact_messages() -> None:
                 ".slack.com",
                 3,
             ],  # type: ignore[list-item]
-            "allowed_destination_cidrs": ["169.254.0.0/15", "127.0.0.0/8", "::/0"],
-            "http_ports": [0, 80, 80, True],  # type: ignore[list-item]
+            "allowed_destination_cidrs": [
+                "169.254.0.0/15",
+                "127.0.0.0/8",
+                "203.0.113.0/24",
+                "203.0.113.0/24",
+            ],
+            "http_ports": [0, 80, True],  # type: ignore[list-item]
             "tls_ports": "443",  # type: ignore[typeddict-item]
             "shutdown_lifetime_seconds": 0,
             "workers": 0,
+            "worker": 2,  # type: ignore[typeddict-unknown-key]
         }
     )
+    domain_rule = (
+        "a lowercase host name with at least two labels (api.slack.com), or a leading-dot suffix (.slack.com) "
+        "that matches the domain and all its subdomains"
+    )
     assert rendered(problems) == [
-        "allowed_source_cidrs[0]: '0.0.0.0/0' is not allowed: allowing every client address makes an open proxy; "
-        "list the networks instead",
-        "allowed_source_cidrs[1]: '10.0.0.1/16' is not allowed: an IPv4 or IPv6 network in CIDR form with no host "
-        "bits set, e.g. '10.0.0.0/16'",
-        "allowed_source_cidrs[3]: '10.1.0.0/16' is not allowed: a CIDR listed once; it repeats allowed_source_cidrs[2]",
-        "allowed_domains[0]: '*.slack.com' is not allowed: Squid has no wildcards; write '.slack.com' for the domain "
-        "and its subdomains",
-        "allowed_domains[1]: 'API.slack.com' is not allowed: a lowercase host name with at least two labels "
-        "(api.slack.com), or a leading-dot suffix (.slack.com) that matches the domain and all its subdomains",
-        "allowed_domains[2]: '169.254.169.254' is not allowed: a host name; put addresses in allowed_destination_cidrs",
-        "allowed_domains[3]: '.com' is not allowed: a lowercase host name with at least two labels (api.slack.com), "
-        "or a leading-dot suffix (.slack.com) that matches the domain and all its subdomains",
-        "allowed_domains[4]: 'x' is not allowed: a lowercase host name with at least two labels (api.slack.com), "
-        "or a leading-dot suffix (.slack.com) that matches the domain and all its subdomains",
-        "allowed_domains[6]: 3 is not allowed: a lowercase host name with at least two labels (api.slack.com), "
-        "or a leading-dot suffix (.slack.com) that matches the domain and all its subdomains",
+        "worker is not a known key: did you mean workers?",
+        "allowed_source_cidrs[0]: '10.0.0.1/16' is not allowed: a network in CIDR form with no host bits set, "
+        "like '10.0.0.0/16'",
+        "allowed_domains[0]: '*.slack.com' is not allowed: a leading-dot suffix like '.slack.com' for the domain "
+        "and its subdomains: Squid has no wildcards",
+        f"allowed_domains[1]: 'API.slack.com' is not allowed: {domain_rule}",
+        "allowed_domains[2]: '169.254.169.254' is not allowed: a host name, not an address: addresses belong in "
+        "allowed_destination_cidrs",
+        f"allowed_domains[3]: '.com' is not allowed: {domain_rule}",
+        f"allowed_domains[4]: 'x' is not allowed: {domain_rule}",
+        f"allowed_domains[6]: 3 is not allowed: {domain_rule}",
         "allowed_destination_cidrs[0]: '169.254.0.0/15' is not allowed: a network outside the always-denied "
         "link-local/metadata range 169.254.0.0/16",
-        "allowed_destination_cidrs[1]: '127.0.0.0/8' is not allowed: a network outside loopback "
-        "(Squid denies to_localhost)",
-        "allowed_destination_cidrs[2]: '::/0' is not allowed: allowing every destination address makes an open "
-        "proxy; list the networks instead",
-        "http_ports[0]: 0 is not allowed: a TCP port number from 1 to 65535",
-        "http_ports[2]: 80 is not allowed: a port listed once; it repeats http_ports[1]",
-        "http_ports[3]: True is not allowed: a TCP port number from 1 to 65535",
-        "tls_ports: '443' is not allowed: a list of TCP ports (1-65535)",
-        "shutdown_lifetime_seconds: 0 is not allowed: whole seconds from 1 to 600; 0 would cut in-flight requests "
+        "allowed_destination_cidrs[1]: '127.0.0.0/8' is not allowed: a network outside loopback: Squid denies "
+        "to_localhost",
+        "allowed_destination_cidrs[3]: '203.0.113.0/24' is not allowed: an item listed once; it repeats "
+        "allowed_destination_cidrs[2]",
+        "http_ports[0]: 0 is not allowed: an integer port from 1 to 65535",
+        "http_ports[2]: True is not allowed: an integer port from 1 to 65535",
+        "tls_ports: '443' is not allowed: a list of TCP ports, like [443]",
+        "shutdown_lifetime_seconds: 0 is not allowed: an integer from 1 to 600: 0 would cut in-flight requests "
         "on every rollout",
-        "workers: 0 is not allowed: a whole number of Squid workers from 1 to 32",
+        "workers: 0 is not allowed: an integer from 1 to 32",
+    ]
+
+
+def test_repeats_are_named() -> None:
+    problems = validate_squid_conf_args(
+        {**BASE, "allowed_source_cidrs": ["10.1.0.0/16", "10.1.0.0/16"], "http_ports": [80, 80]}
+    )
+    assert rendered(problems) == [
+        "allowed_source_cidrs[1]: '10.1.0.0/16' is not allowed: an item listed once; it repeats "
+        "allowed_source_cidrs[0]",
+        "http_ports[1]: 80 is not allowed: an item listed once; it repeats http_ports[0]",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        ["0.0.0.0/0"],
+        ["::/0"],
+        ["0.0.0.0/1", "128.0.0.0/1"],
+        ["10.0.0.0/8", "0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"],
+    ],
+)
+def test_sources_that_add_up_to_every_address_are_an_open_proxy(sources: list[str]) -> None:
+    assert rendered(validate_squid_conf_args({**BASE, "allowed_source_cidrs": sources})) == [
+        f"allowed_source_cidrs: {sources!r} is not allowed: client networks that leave some addresses out: every "
+        "address would make an open proxy"
+    ]
+
+
+def test_destinations_that_add_up_to_every_address_are_refused_once() -> None:
+    # Every address reaches the metadata ranges too; that is not reported again for each entry.
+    for destinations in (["0.0.0.0/0"], ["0.0.0.0/1", "128.0.0.0/1", "203.0.113.0/24"], ["::/0"]):
+        assert rendered(validate_squid_conf_args({**BASE, "allowed_destination_cidrs": destinations})) == [
+            f"allowed_destination_cidrs: {destinations!r} is not allowed: destination networks that leave some "
+            "addresses out: every address would let the clients reach anything"
+        ]
+
+
+def test_half_of_every_address_is_only_refused_where_it_reaches_a_denied_range() -> None:
+    assert rendered(validate_squid_conf_args({**BASE, "allowed_destination_cidrs": ["128.0.0.0/1"]})) == [
+        "allowed_destination_cidrs[0]: '128.0.0.0/1' is not allowed: a network outside the always-denied "
+        "link-local/metadata range 169.254.0.0/16"
     ]
 
 
@@ -226,13 +270,13 @@ def test_overlapping_and_repeated_domains() -> None:
         }
     )
     covered = (
-        "is not allowed: an entry not already matched by '.slack.com' (allowed_domains[1]); remove it "
-        "(Squid warns about overlapping dstdomain entries and keeps only one)"
+        "conflicts with allowed_domains[1]: '.slack.com' already matches it, and Squid warns about overlapping "
+        "dstdomain entries and keeps only one"
     )
     assert rendered(problems) == [
         f"allowed_domains[0]: 'api.slack.com' {covered}",
         f"allowed_domains[2]: 'slack.com' {covered}",
-        "allowed_domains[3]: '.slack.com' is not allowed: a domain listed once; it repeats allowed_domains[1]",
+        "allowed_domains[3]: '.slack.com' is not allowed: an item listed once; it repeats allowed_domains[1]",
         f"allowed_domains[4]: '.hooks.slack.com' {covered}",
     ]
 
@@ -244,20 +288,30 @@ def test_a_lookalike_domain_is_not_an_overlap() -> None:
 
 def test_missing_sources_and_destinations() -> None:
     assert rendered(validate_squid_conf_args({})) == [  # type: ignore[typeddict-item]
-        "allowed_source_cidrs: None is not allowed: required: the client networks that may use the proxy",
-        "allowed_domains: [] is not allowed: at least one destination in allowed_domains or "
-        "allowed_destination_cidrs; a proxy that may reach nothing is a misconfiguration",
+        "allowed_source_cidrs is required: the client networks that may use the proxy",
+        "allowed_domains is required: the hosts the proxy may reach (unless allowed_destination_cidrs lists "
+        "networks)",
     ]
     assert rendered(
         validate_squid_conf_args({"allowed_source_cidrs": [], "allowed_domains": ["a.example.com"]})
     ) == [
-        "allowed_source_cidrs: [] is not allowed: at least one client CIDR; with none every request is denied"
+        "allowed_source_cidrs: [] is not allowed: a list of client networks in CIDR form, at least 1, like "
+        "['10.0.0.0/16']"
+    ]
+    nothing = "a proxy that may reach nothing is a misconfiguration"
+    assert rendered(validate_squid_conf_args({**BASE, "allowed_domains": []})) == [
+        f"allowed_domains: [] is not allowed: at least one destination here or in allowed_destination_cidrs: {nothing}"
+    ]
+    assert rendered(
+        validate_squid_conf_args({"allowed_source_cidrs": ["10.0.0.0/16"], "allowed_destination_cidrs": []})
+    ) == [
+        f"allowed_destination_cidrs: [] is not allowed: at least one destination here or in allowed_domains: {nothing}"
     ]
 
 
 def test_no_ports_at_all() -> None:
     assert rendered(validate_squid_conf_args({**BASE, "http_ports": [], "tls_ports": []})) == [
-        "tls_ports: [] is not allowed: at least one port in http_ports or tls_ports"
+        "tls_ports: [] conflicts with http_ports: with no port in either list every request is refused"
     ]
 
 

@@ -36,8 +36,10 @@ import pytest
 
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
-from traffic_edge.squid_proxy.component import manifests
-from traffic_edge.squid_proxy.squid_conf import SquidConfArgs, render_squid_conf, validate_squid_conf_args
+from traffic_edge.squid_proxy.args import SquidConfArgs
+from traffic_edge.squid_proxy.manifests import manifests
+from traffic_edge.squid_proxy.plan import plan_squid_proxy
+from traffic_edge.squid_proxy.squid_conf import render_squid_conf, validate_squid_conf_args
 
 pytestmark = pytest.mark.real
 
@@ -613,7 +615,9 @@ def test_the_deployments_pre_stop_hook_drains_and_outlasts_squid(net: TestNet) -
         "zones": ["a", "b"],
         "client_namespaces": ["apps"],
     }
-    deployment = next(m for m in manifests("squid", proxy_args) if m["kind"] == "Deployment")
+    deployment = next(
+        m for m in manifests(plan_squid_proxy("squid", proxy_args)) if m["kind"] == "Deployment"
+    )
     squid_container = deployment["spec"]["template"]["spec"]["containers"][0]
     pre_stop = squid_container["lifecycle"]["preStop"]["exec"]["command"]
     conf_in_pod = squid_container["command"][squid_container["command"].index("-f") + 1]

@@ -1,0 +1,344 @@
+"""Every Kubernetes object of a SquidProxy, as plain manifests built from its `SquidPlan` alone.
+
+- the squid.conf (`squid_conf.render`) in a ConfigMap, its checksum on the pod template so a
+  config change rolls the pods;
+- a Deployment whose pods are spread hard over the listed zones (maxSkew 1, DoNotSchedule,
+  minDomains = zones) and softly over nodes, restricted pod security, squid-exporter sidecar,
+  and a drain on shutdown that the termination grace period is checked to cover;
+- a Service whose local-zone routing is chosen by the cluster's Kubernetes version, a
+  PodDisruptionBudget, an optional HPA and ServiceMonitor, a NetworkPolicy, and the Grafana
+  dashboard ConfigMap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from traffic_edge.squid_proxy.dashboard import dashboard_configmap
+from traffic_edge.squid_proxy.facts import (
+    DASHBOARD_LABEL,
+    EXPORTER_PORT,
+    HOSTNAME_LABEL,
+    NAMESPACE_NAME_LABEL,
+    PROXY_PORT,
+    SQUID_UID,
+    TOPOLOGY_MODE_ANNOTATION,
+    ZONE_LABEL,
+)
+from traffic_edge.squid_proxy.plan import PRESTOP_DELAY_SECONDS, SquidPlan
+from traffic_edge.squid_proxy.squid_conf import PID_FILE, SPOOL_DIR, render
+
+CONF_DIR = "/etc/squid/traffic-edge"
+CONF_PATH = f"{CONF_DIR}/squid.conf"
+
+_RESTRICTED_CONTAINER = {
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "runAsNonRoot": True,
+    "runAsUser": SQUID_UID,
+    "runAsGroup": SQUID_UID,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
+def labels(name: str) -> dict[str, str]:
+    """The labels that select the proxy's pods (and that the dashboard's job follows)."""
+    return {"app.kubernetes.io/name": "squid", "app.kubernetes.io/instance": name}
+
+
+def _meta(name: str, namespace: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "namespace": namespace,
+        "labels": {**labels(name), "app.kubernetes.io/part-of": "traffic-edge"},
+    }
+
+
+def config_checksum(conf: str) -> str:
+    return hashlib.sha256(conf.encode()).hexdigest()
+
+
+def _squid_container(plan: SquidPlan) -> dict[str, Any]:
+    r = plan.resources
+    drain = plan.conf.shutdown_lifetime_seconds
+    return {
+        "name": "squid",
+        "image": plan.image,
+        # Squid itself is PID 1 (the image's bash entrypoint would swallow SIGTERM), and --foreground,
+        # unlike the image's -N, forks the SMP workers `workers` asks for.
+        "command": ["squid", "--foreground", "-f", CONF_PATH],
+        "ports": [{"name": "proxy", "containerPort": PROXY_PORT, "protocol": "TCP"}],
+        "readinessProbe": {"tcpSocket": {"port": "proxy"}, "periodSeconds": 5, "failureThreshold": 2},
+        "livenessProbe": {
+            "tcpSocket": {"port": "proxy"},
+            "initialDelaySeconds": 10,
+            "periodSeconds": 10,
+            "failureThreshold": 3,
+        },
+        "lifecycle": {
+            "preStop": {
+                "exec": {
+                    # Squid closes its port at once and drains for shutdown_lifetime; the trailing sleep keeps
+                    # the kubelet from sending SIGTERM (a second shutdown) while it drains.
+                    "command": [
+                        "sh",
+                        "-c",
+                        f"sleep {PRESTOP_DELAY_SECONDS}; squid -f {CONF_PATH} -k shutdown; sleep {drain + 5}",
+                    ]
+                }
+            }
+        },
+        "resources": {
+            "requests": {"cpu": r.cpu_request, "memory": r.memory_request},
+            "limits": {"cpu": r.cpu_limit, "memory": r.memory_limit},
+        },
+        "securityContext": _RESTRICTED_CONTAINER,
+        "volumeMounts": [
+            {"name": "config", "mountPath": CONF_DIR, "readOnly": True},
+            {"name": "run", "mountPath": PID_FILE.rsplit("/", 1)[0]},
+            {"name": "spool", "mountPath": SPOOL_DIR},
+        ],
+    }
+
+
+def _exporter_container(plan: SquidPlan) -> dict[str, Any]:
+    return {
+        "name": "exporter",
+        "image": plan.exporter_image,
+        # Loopback: the only client Squid's cache-manager rules admit.
+        "args": [
+            f"-listen=:{EXPORTER_PORT}",
+            "-squid-hostname=127.0.0.1",
+            f"-squid-port={PROXY_PORT}",
+            # The dashboard's latency panel reads the service_times percentiles.
+            "-extractservicetimes=true",
+        ],
+        "ports": [{"name": "metrics", "containerPort": EXPORTER_PORT, "protocol": "TCP"}],
+        "readinessProbe": {"tcpSocket": {"port": "metrics"}, "periodSeconds": 10},
+        "livenessProbe": {"tcpSocket": {"port": "metrics"}, "initialDelaySeconds": 10, "periodSeconds": 20},
+        "resources": {
+            "requests": {"cpu": "10m", "memory": "32Mi"},
+            "limits": {"cpu": "100m", "memory": "64Mi"},
+        },
+        "securityContext": _RESTRICTED_CONTAINER,
+    }
+
+
+def _spread_constraints(plan: SquidPlan) -> list[dict[str, Any]]:
+    zone: dict[str, Any] = {
+        "maxSkew": 1,
+        "topologyKey": ZONE_LABEL,
+        "whenUnsatisfiable": plan.zone_spread.value,
+        "labelSelector": {"matchLabels": labels(plan.name)},
+        # Skew is computed per ReplicaSet, so a rollout's surge pods spread like the old ones did.
+        "matchLabelKeys": ["pod-template-hash"],
+    }
+    if plan.min_domains is not None:
+        zone["minDomains"] = plan.min_domains
+    node = {
+        "maxSkew": 1,
+        "topologyKey": HOSTNAME_LABEL,
+        "whenUnsatisfiable": "ScheduleAnyway",
+        "labelSelector": {"matchLabels": labels(plan.name)},
+    }
+    return [zone, node]
+
+
+def pod_spec(plan: SquidPlan) -> dict[str, Any]:
+    zone_term = {"matchExpressions": [{"key": ZONE_LABEL, "operator": "In", "values": list(plan.zones)}]}
+    return {
+        "serviceAccountName": plan.name,
+        "automountServiceAccountToken": False,
+        "enableServiceLinks": False,
+        "terminationGracePeriodSeconds": plan.termination_grace_period_seconds,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": SQUID_UID,
+            "runAsGroup": SQUID_UID,
+            "fsGroup": SQUID_UID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "affinity": {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [zone_term]}
+            }
+        },
+        "topologySpreadConstraints": _spread_constraints(plan),
+        "containers": [_squid_container(plan), _exporter_container(plan)],
+        "volumes": [
+            {"name": "config", "configMap": {"name": f"{plan.name}-config"}},
+            {"name": "run", "emptyDir": {"medium": "Memory", "sizeLimit": "16Mi"}},
+            {"name": "spool", "emptyDir": {"sizeLimit": "256Mi"}},
+        ],
+    }
+
+
+def _namespace(plan: SquidPlan) -> dict[str, Any]:
+    restricted = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": plan.namespace, "labels": {**restricted, **labels(plan.name)}},
+    }
+
+
+def _deployment(plan: SquidPlan, conf: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "selector": {"matchLabels": labels(plan.name)},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+        "template": {
+            "metadata": {
+                "labels": labels(plan.name),
+                "annotations": {"checksum/config": config_checksum(conf)},
+            },
+            "spec": pod_spec(plan),
+        },
+    }
+    if plan.autoscaling is None:
+        # With an HPA it owns the count: a Deployment replicas field would be reset on every `pulumi up`.
+        spec = {"replicas": plan.replicas, **spec}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _meta(plan.name, plan.namespace),
+        "spec": spec,
+    }
+
+
+def _service(plan: SquidPlan) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "type": "ClusterIP",
+        "selector": labels(plan.name),
+        "ports": [
+            {"name": "proxy", "port": PROXY_PORT, "targetPort": "proxy", "protocol": "TCP"},
+            {"name": "metrics", "port": EXPORTER_PORT, "targetPort": "metrics", "protocol": "TCP"},
+        ],
+    }
+    if plan.routing.traffic_distribution:
+        spec["trafficDistribution"] = plan.routing.traffic_distribution
+    meta = _meta(plan.name, plan.namespace)
+    if plan.routing.topology_mode:
+        meta["annotations"] = {TOPOLOGY_MODE_ANNOTATION: plan.routing.topology_mode}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec}
+
+
+def _disruption_budget(plan: SquidPlan) -> dict[str, Any]:
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": _meta(plan.name, plan.namespace),
+        "spec": {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": labels(plan.name)},
+            # A crash-looping pod must not block node drains (the seed chart's PR #3).
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        },
+    }
+
+
+def _autoscaler(plan: SquidPlan) -> list[dict[str, Any]]:
+    auto = plan.autoscaling
+    if auto is None:
+        return []
+    target = {"type": "Utilization", "averageUtilization": auto.target_cpu_percent}
+    spec = {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": plan.name},
+        "minReplicas": auto.min_replicas,
+        "maxReplicas": auto.max_replicas,
+        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
+    }
+    meta = _meta(plan.name, plan.namespace)
+    return [
+        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": spec}
+    ]
+
+
+def _namespace_peer(namespace: str) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: namespace}}}
+
+
+def _network_policy(plan: SquidPlan) -> dict[str, Any]:
+    clients = [_namespace_peer(n) for n in plan.client_namespaces]
+    clients += [{"ipBlock": {"cidr": c}} for c in plan.external_client_cidrs]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _meta(plan.name, plan.namespace),
+        "spec": {
+            "podSelector": {"matchLabels": labels(plan.name)},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {"from": clients, "ports": [{"protocol": "TCP", "port": PROXY_PORT}]},
+                {
+                    "from": [_namespace_peer(plan.monitoring_namespace)],
+                    "ports": [{"protocol": "TCP", "port": EXPORTER_PORT}],
+                },
+            ],
+        },
+    }
+
+
+def _service_monitor(plan: SquidPlan) -> list[dict[str, Any]]:
+    if not plan.service_monitor:
+        return []
+    meta = _meta(plan.name, plan.namespace)
+    meta["labels"] = {**meta["labels"], **dict(plan.service_monitor_labels)}
+    spec = {
+        "selector": {"matchLabels": labels(plan.name)},
+        "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}],
+    }
+    return [
+        {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": meta, "spec": spec}
+    ]
+
+
+def manifests(plan: SquidPlan) -> list[dict[str, Any]]:
+    """Every Kubernetes object of the proxy, as plain manifests, in the order they are registered."""
+    conf = render(plan.conf)
+    meta = _meta(plan.name, plan.namespace)
+    return [
+        *([_namespace(plan)] if plan.create_namespace else []),
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": meta,
+            "automountServiceAccountToken": False,
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": _meta(f"{plan.name}-config", plan.namespace),
+            "data": {"squid.conf": conf},
+        },
+        _deployment(plan, conf),
+        _service(plan),
+        _disruption_budget(plan),
+        *_autoscaler(plan),
+        _network_policy(plan),
+        *_service_monitor(plan),
+        dashboard_configmap(f"{plan.name}-dashboard", plan.dashboard_namespace, plan.namespace, plan.name),
+    ]
+
+
+_SUFFIX = {
+    "Namespace": "namespace",
+    "ServiceAccount": "sa",
+    "Deployment": "deployment",
+    "Service": "svc",
+    "PodDisruptionBudget": "pdb",
+    "HorizontalPodAutoscaler": "hpa",
+    "NetworkPolicy": "netpol",
+    "ServiceMonitor": "servicemonitor",
+}
+
+
+def child_name(name: str, manifest: Mapping[str, Any]) -> str:
+    """The Pulumi resource name of one of the proxy's objects."""
+    kind = manifest["kind"]
+    if kind == "ConfigMap":
+        dashboard = DASHBOARD_LABEL.keys() <= manifest["metadata"]["labels"].keys()
+        return f"{name}-dashboard" if dashboard else f"{name}-config"
+    return f"{name}-{_SUFFIX[kind]}"

@@ -1,0 +1,205 @@
+"""The resolved plan of a SquidProxy: every default applied once, into frozen dataclasses.
+
+`plan_squid_proxy(name, args)` takes args that `validate_squid_proxy_args` passed and decides
+everything the objects need (replicas, the zone spread, local-zone routing by version, the
+grace period, the squid.conf settings); the manifests and the squid.conf text are built from
+the plan alone, never from the args.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from traffic_edge._shared.versions import KubeVersion
+from traffic_edge.squid_proxy.args import ZoneSpread
+from traffic_edge.squid_proxy.facts import (
+    EXPORTER_IMAGE,
+    PREFER_SAME_ZONE_FROM,
+    PROXY_PORT,
+    SQUID_IMAGE,
+    TOPOLOGY_MODE_FROM,
+    TRAFFIC_DISTRIBUTION_FROM,
+)
+
+DEFAULT_HTTP_PORTS: tuple[int, ...] = (80,)
+DEFAULT_TLS_PORTS: tuple[int, ...] = (443,)
+DEFAULT_SHUTDOWN_LIFETIME_SECONDS = 20
+DEFAULT_WORKERS = 1
+DEFAULT_ZONE_SPREAD = ZoneSpread.DO_NOT_SCHEDULE
+REPLICAS_PER_ZONE = 2
+"""Default replicas: this many pods per zone."""
+DEFAULT_TARGET_CPU_PERCENT = 70
+DEFAULT_MONITORING_NAMESPACE = "monitoring"
+PRESTOP_DELAY_SECONDS = 5
+"""Sleep before `squid -k shutdown`, so the endpoint is gone from every kube-proxy before the port closes."""
+GRACE_MARGIN_SECONDS = 10
+"""The default grace period is the preStop delay plus the drain plus this."""
+
+
+@dataclass(frozen=True)
+class ConfPlan:
+    """What the squid.conf allows, defaults applied and networks in canonical form."""
+
+    allowed_source_cidrs: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    allowed_destination_cidrs: tuple[str, ...]
+    http_ports: tuple[int, ...]
+    tls_ports: tuple[int, ...]
+    shutdown_lifetime_seconds: int
+    workers: int
+
+
+@dataclass(frozen=True)
+class LocalZoneRouting:
+    """How the Service keeps traffic in the client's zone on a given Kubernetes version."""
+
+    topology_mode: str | None
+    """Value of the `service.kubernetes.io/topology-mode` annotation, or None for no annotation."""
+    traffic_distribution: str | None
+    """`spec.trafficDistribution`, or None to leave it unset."""
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Requests and limits of the Squid container."""
+
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str
+    memory_limit: str
+
+
+DEFAULT_RESOURCES = Resources(cpu_request="100m", memory_request="128Mi", cpu_limit="1", memory_limit="256Mi")
+"""Squid keeps no cache here, so memory is per connection."""
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """The HorizontalPodAutoscaler: from `min_replicas` (the plan's replicas) to `max_replicas`."""
+
+    min_replicas: int
+    max_replicas: int
+    target_cpu_percent: int
+
+
+@dataclass(frozen=True)
+class SquidPlan:
+    """Everything a SquidProxy creates, decided: the manifests are a function of this alone."""
+
+    name: str
+    namespace: str
+    create_namespace: bool
+    zones: tuple[str, ...]
+    replicas: int
+    zone_spread: ZoneSpread
+    min_domains: int | None
+    """`minDomains` of the zone constraint, or None to leave it unset."""
+    routing: LocalZoneRouting
+    client_namespaces: tuple[str, ...]
+    external_client_cidrs: tuple[str, ...]
+    monitoring_namespace: str
+    dashboard_namespace: str
+    service_monitor: bool
+    service_monitor_labels: tuple[tuple[str, str], ...]
+    autoscaling: Autoscaling | None
+    resources: Resources
+    image: str
+    exporter_image: str
+    termination_grace_period_seconds: int
+    conf: ConfPlan
+
+    @property
+    def proxy_url(self) -> str:
+        """What clients set as `HTTP_PROXY`: the Service's stable in-cluster address."""
+        return f"http://{self.name}.{self.namespace}.svc.cluster.local:{PROXY_PORT}"
+
+
+def local_zone_routing(kubernetes_version: str) -> LocalZoneRouting:
+    """The Service settings for local-zone routing; ValueError below 1.27 (validated earlier)."""
+    version = KubeVersion.parse(kubernetes_version)
+    if version < TOPOLOGY_MODE_FROM:
+        raise ValueError(f"Kubernetes {kubernetes_version} predates topology-mode routing (1.27)")
+    if version < TRAFFIC_DISTRIBUTION_FROM:
+        # trafficDistribution is alpha and off on 1.30; Topology Aware Routing is on by default since 1.24.
+        return LocalZoneRouting("Auto", None)
+    if version < PREFER_SAME_ZONE_FROM:
+        return LocalZoneRouting(None, "PreferClose")
+    # From 1.34 PreferClose is a deprecated alias of PreferSameZone.
+    return LocalZoneRouting(None, "PreferSameZone")
+
+
+def _networks(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(ipaddress.ip_network(v)) for v in values)
+
+
+def plan_squid_conf(args: Mapping[str, Any]) -> ConfPlan:
+    """The squid.conf settings of valid args (`validate_squid_conf_args` found no problem)."""
+    return ConfPlan(
+        allowed_source_cidrs=_networks(args["allowed_source_cidrs"]),
+        allowed_domains=tuple(args.get("allowed_domains", ())),
+        allowed_destination_cidrs=_networks(args.get("allowed_destination_cidrs", ())),
+        http_ports=tuple(args.get("http_ports", DEFAULT_HTTP_PORTS)),
+        tls_ports=tuple(args.get("tls_ports", DEFAULT_TLS_PORTS)),
+        shutdown_lifetime_seconds=int(
+            args.get("shutdown_lifetime_seconds", DEFAULT_SHUTDOWN_LIFETIME_SECONDS)
+        ),
+        workers=int(args.get("workers", DEFAULT_WORKERS)),
+    )
+
+
+def _min_domains(args: Mapping[str, Any], spread: ZoneSpread, zones: int) -> int | None:
+    if spread is ZoneSpread.SCHEDULE_ANYWAY:
+        return None  # the API rejects minDomains with ScheduleAnyway
+    if "min_domains" in args:
+        return int(args["min_domains"])
+    return zones if zones >= 2 else None  # a single domain: nothing to wait for
+
+
+def _autoscaling(args: Mapping[str, Any], replicas: int) -> Autoscaling | None:
+    if "autoscaling" not in args:
+        return None
+    auto = args["autoscaling"]
+    return Autoscaling(
+        min_replicas=replicas,
+        max_replicas=int(auto["max_replicas"]),
+        target_cpu_percent=int(auto.get("target_cpu_percent", DEFAULT_TARGET_CPU_PERCENT)),
+    )
+
+
+def _resources(args: Mapping[str, Any]) -> Resources:
+    return replace(DEFAULT_RESOURCES, **args.get("resources", {}))
+
+
+def plan_squid_proxy(name: str, args: Mapping[str, Any]) -> SquidPlan:
+    """The plan of valid args (`validate_squid_proxy_args(args, name)` found no problem)."""
+    zones = tuple(str(z) for z in args["zones"])
+    spread = ZoneSpread(args.get("zone_spread", DEFAULT_ZONE_SPREAD))
+    replicas = int(args.get("replicas", REPLICAS_PER_ZONE * len(zones)))
+    conf = plan_squid_conf(args)
+    monitoring = str(args.get("monitoring_namespace", DEFAULT_MONITORING_NAMESPACE))
+    grace = PRESTOP_DELAY_SECONDS + conf.shutdown_lifetime_seconds + GRACE_MARGIN_SECONDS
+    return SquidPlan(
+        name=name,
+        namespace=str(args["namespace"]),
+        create_namespace=bool(args.get("create_namespace", False)),
+        zones=zones,
+        replicas=replicas,
+        zone_spread=spread,
+        min_domains=_min_domains(args, spread, len(zones)),
+        routing=local_zone_routing(str(args["kubernetes_version"])),
+        client_namespaces=tuple(args["client_namespaces"]),
+        external_client_cidrs=_networks(args.get("external_client_cidrs", ())),
+        monitoring_namespace=monitoring,
+        dashboard_namespace=str(args.get("dashboard_namespace", monitoring)),
+        service_monitor=bool(args.get("service_monitor", False)),
+        service_monitor_labels=tuple(args.get("service_monitor_labels", {}).items()),
+        autoscaling=_autoscaling(args, replicas),
+        resources=_resources(args),
+        image=str(args.get("image", SQUID_IMAGE)),
+        exporter_image=str(args.get("exporter_image", EXPORTER_IMAGE)),
+        termination_grace_period_seconds=int(args.get("termination_grace_period_seconds", grace)),
+        conf=conf,
+    )
