@@ -1,9 +1,10 @@
 """`TraefikGateway`: Traefik from its pinned official chart, with routes, rate limits and
 the HAProxy-edge trust set by typed args (seed 003, composed with the PROXY-protocol edge).
 
-All decisions live in `traffic_edge.traefik_gateway.helm_values`; this class only turns that plan into
-resources: one `helm.v3.Release`, the Middlewares and IngressRoutes (after the release,
-whose chart installs their CRDs) and the NetworkPolicy that admits only the edge.
+The class validates, resolves the plan once (`plan`), and registers what the plan says: one
+`helm.v3.Release` (values from `helm_values`), the NetworkPolicy that admits only the edge,
+and the Middlewares and IngressRoutes (`manifests`), after the release whose chart installs
+their CRDs.
 """
 
 from __future__ import annotations
@@ -15,20 +16,16 @@ import pulumi_kubernetes as k8s
 
 from traffic_edge._shared import k8s_objects
 from traffic_edge._shared.problems import raise_if
-from traffic_edge.traefik_gateway.helm_values import (
-    CHART,
-    CHART_REPO,
-    CHART_VERSION,
-    TraefikGatewayArgs,
-    entrypoint_ports,
-    gateway_names,
-    helm_values,
+from traffic_edge.traefik_gateway.args import TraefikGatewayArgs
+from traffic_edge.traefik_gateway.facts import CHART, CHART_REPO, CHART_VERSION
+from traffic_edge.traefik_gateway.helm_values import helm_values
+from traffic_edge.traefik_gateway.manifests import (
     ingress_route_manifests,
     middleware_manifests,
     network_policy_manifest,
-    route_outputs,
-    validate_traefik_args,
 )
+from traffic_edge.traefik_gateway.plan import TraefikPlan, plan_traefik_gateway
+from traffic_edge.traefik_gateway.validate import validate_traefik_args
 
 __all__ = ["TraefikGateway", "TraefikGatewayArgs"]
 
@@ -66,48 +63,17 @@ class TraefikGateway(pulumi.ComponentResource):
         self, name: str, args: TraefikGatewayArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         raise_if(f"TraefikGateway {name!r}", validate_traefik_args(args))
+        plan = plan_traefik_gateway(name, args)
         super().__init__("traffic-edge:index:TraefikGateway", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        names = gateway_names(name, args["namespace"])
+        release = self._release(plan)
+        self._custom_objects(plan, release)
 
-        release = k8s.helm.v3.Release(
-            f"{name}-release",
-            k8s.helm.v3.ReleaseArgs(
-                name=names.release,
-                chart=CHART,
-                version=CHART_VERSION,
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPO),
-                namespace=names.namespace,
-                values=helm_values(name, args),
-                # The values remove the chart's default websecure entrypoint with a null.
-                allow_null_values=True,
-                # A failed upgrade rolls back instead of leaving a half-updated gateway.
-                atomic=True,
-                cleanup_on_fail=True,
-            ),
-            child,
-        )
-
-        # Created before the pods exist, so there is no window with the entrypoints open.
-        policy = network_policy_manifest(name, args)
-        if policy is not None:
-            k8s_objects.create(f"{name}-edge-only", policy, child)
-
-        # The CRDs come with the chart: the custom objects wait for the release.
-        after_release = pulumi.ResourceOptions(parent=self, depends_on=[release])
-        middlewares = [
-            k8s_objects.create(_middleware_resource_name(m), m, after_release)
-            for m in middleware_manifests(name, args)
-        ]
-        routes_opts = pulumi.ResourceOptions(parent=self, depends_on=[release, *middlewares])
-        for manifest in ingress_route_manifests(name, args):
-            k8s_objects.create(manifest["metadata"]["name"], manifest, routes_opts)
-
+        names = plan.names
         self.service_name = pulumi.Output.from_input(names.service)
         self.namespace = pulumi.Output.from_input(names.namespace)
         self.ingress_class = pulumi.Output.from_input(names.ingress_class)
-        self.entrypoints = pulumi.Output.from_input(entrypoint_ports(args))
-        self.routes = pulumi.Output.from_input(route_outputs(args))
+        self.entrypoints = pulumi.Output.from_input(plan.entrypoints)
+        self.routes = pulumi.Output.from_input([r.output() for r in plan.routes])
         self.register_outputs(
             {
                 "service_name": self.service_name,
@@ -118,9 +84,41 @@ class TraefikGateway(pulumi.ComponentResource):
             }
         )
 
+    def _release(self, plan: TraefikPlan) -> k8s.helm.v3.Release:
+        return k8s.helm.v3.Release(
+            plan.names.release_resource,
+            k8s.helm.v3.ReleaseArgs(
+                name=plan.names.release,
+                chart=CHART,
+                version=CHART_VERSION,
+                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPO),
+                namespace=plan.names.namespace,
+                values=helm_values(plan),
+                # The values remove the chart's default websecure entrypoint with a null.
+                allow_null_values=True,
+                # A failed upgrade rolls back instead of leaving a half-updated gateway.
+                atomic=True,
+                cleanup_on_fail=True,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
 
-def _middleware_resource_name(manifest: dict[str, Any]) -> str:
-    # A middleware is copied into each namespace that uses it: the namespace keeps the
-    # Pulumi names unique (the object names already start with the component name).
-    meta = manifest["metadata"]
-    return f"{meta['name']}-{meta['namespace']}"
+    def _custom_objects(self, plan: TraefikPlan, release: k8s.helm.v3.Release) -> None:
+        # Created before the pods exist, so there is no window with the entrypoints open.
+        policy = network_policy_manifest(plan)
+        if policy is not None:
+            k8s_objects.create(plan.names.network_policy, policy, pulumi.ResourceOptions(parent=self))
+
+        # The CRDs come with the chart: the custom objects wait for the release.
+        after_release = pulumi.ResourceOptions(parent=self, depends_on=[release])
+        middlewares = [
+            k8s_objects.create(
+                plan.names.middleware_resource(m["metadata"]["name"], m["metadata"]["namespace"]),
+                m,
+                after_release,
+            )
+            for m in middleware_manifests(plan)
+        ]
+        routes_opts = pulumi.ResourceOptions(parent=self, depends_on=[release, *middlewares])
+        for manifest in ingress_route_manifests(plan):
+            k8s_objects.create(manifest["metadata"]["name"], manifest, routes_opts)

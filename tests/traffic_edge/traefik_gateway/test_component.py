@@ -216,8 +216,49 @@ def test_bad_args_fail_before_anything_is_registered(record: Record) -> None:
     (err,) = errors
     assert str(err) == (
         "TraefikGateway 'edge': 2 problems:\n"
-        "  1. replicas: 1 is not allowed: an integer of at least 2, so a rolling update or a node drain never "
-        "leaves no ready pod\n"
-        "  2. trusted_cidrs: [] is not allowed: proxy_protocol is on: list the HAProxy edge addresses (IPs or "
-        "CIDRs) whose PROXY header Traefik may believe"
+        "  1. replicas: 1 is not allowed: an integer of at least 2: one pod must stay ready through a rolling "
+        "update or a node drain\n"
+        "  2. trusted_cidrs is required: the HAProxy edge networks whose PROXY header Traefik believes "
+        "(proxy_protocol is on)"
+    )
+
+
+def test_dashboard_objects_are_named_per_namespace_and_wait_for_the_release(record: Record) -> None:
+    args = copy.deepcopy(DEV)
+    args.update(
+        websecure=True,
+        dashboard_route={
+            "host": "traefik.dev.example.com",
+            "basic_auth_secret": "dashboard-users",
+            "allow_from": ["198.51.100.7"],
+        },
+    )
+    rec = gateway(record, args)
+    assert sorted(m.name for m in rec.by_type(MIDDLEWARE)) == [
+        "edge-dashboard-allow-edge",
+        "edge-dashboard-auth-edge",
+        "edge-per-client-apps",
+        "edge-per-client-edge",
+    ]
+    dash = rec.get(INGRESS_ROUTE, "edge-dashboard")
+    assert set(dash.depends_on) == {release(rec).urn, *(m.urn for m in rec.by_type(MIDDLEWARE))}
+    assert dash.inputs["spec"]["entryPoints"] == ["websecure"]
+
+
+def test_a_misspelled_arg_is_one_problem_naming_the_key_meant(record: Record) -> None:
+    errors: list[ArgsError] = []
+
+    def program() -> None:
+        try:
+            TraefikGateway(
+                "edge", {"namespace": "edge", "proxy_protocol": True, "trusted_cidr": ["10.0.0.0/8"]}
+            )  # type: ignore[typeddict-unknown-key]
+        except ArgsError as err:
+            errors.append(err)
+
+    rec = record(program)
+    assert [r.type for r in rec.resources] == ["pulumi:pulumi:Stack"]
+    (err,) = errors
+    assert str(err) == (
+        "TraefikGateway 'edge': 1 problem:\n  1. trusted_cidr is not a known key: did you mean trusted_cidrs?"
     )

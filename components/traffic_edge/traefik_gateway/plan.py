@@ -1,0 +1,322 @@
+"""The resolved plan of a `TraefikGateway`: every default applied once, every name derived.
+
+`plan_traefik_gateway(name, args)` turns validated args into a frozen `TraefikPlan`. The chart
+values (`helm_values`), the custom objects (`manifests`) and the component's resources are
+built from that plan only, so a default lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from traffic_edge.traefik_gateway.args import ServiceType, ZoneSpread
+from traffic_edge.traefik_gateway.facts import CHART, INSTANCE_LABEL, INSTANCE_NAME_MAX, NAME_LABEL
+
+REPLICAS = 2
+WEB_PORT = 80
+WEBSECURE_PORT = 443
+ROUTE_ENTRYPOINTS = ("web",)
+"""What a route listens on unless it lists its entrypoints."""
+RATE_PERIOD_SECONDS = 1
+CPU_REQUEST = "100m"
+MEMORY_REQUEST = "128Mi"
+MEMORY_LIMIT = "256Mi"
+
+
+def present(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys that are set: a key whose value is None (``null`` in YAML) is not given."""
+    return {k: v for k, v in args.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class GatewayNames:
+    """The names of everything the gateway creates; the chart's are computed as its helpers do."""
+
+    component: str
+    """The component's name: the prefix of every object and resource name."""
+    release: str
+    """Helm release name; contains 'traefik', so the chart uses it as its full name."""
+    service: str
+    """The Traefik Service (and Deployment, ServiceAccount) name."""
+    namespace: str
+    ingress_class: str
+    """Value of the ``kubernetes.io/ingress.class`` annotation this gateway serves."""
+    selector: dict[str, str]
+    """The chart's pod selector labels."""
+
+    @property
+    def release_resource(self) -> str:
+        return f"{self.component}-release"
+
+    @property
+    def network_policy(self) -> str:
+        """Object and resource name of the NetworkPolicy that admits only the edge."""
+        return f"{self.component}-edge-only"
+
+    @property
+    def dashboard_route(self) -> str:
+        return f"{self.component}-dashboard"
+
+    @property
+    def dashboard_auth(self) -> str:
+        return f"{self.component}-dashboard-auth"
+
+    @property
+    def dashboard_allow(self) -> str:
+        return f"{self.component}-dashboard-allow"
+
+    def object_name(self, name: str) -> str:
+        """A route's IngressRoute or a middleware's Middleware: ``<component>-<name>``."""
+        return f"{self.component}-{name}"
+
+    @staticmethod
+    def middleware_resource(object_name: str, namespace: str) -> str:
+        # A middleware is copied into each namespace that uses it: the namespace keeps the
+        # Pulumi names unique (the object names already start with the component name).
+        return f"{object_name}-{namespace}"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The labels of every custom object (a new dict each time)."""
+        return {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": self.component}
+
+
+def gateway_names(name: str, namespace: str) -> GatewayNames:
+    # traefik.fullname: a release name that contains the chart name is used as is, so the
+    # Service name is predictable without rendering the chart.
+    release = name if CHART in name else f"{name}-{CHART}"
+    instance = f"{release}-{namespace}"[:INSTANCE_NAME_MAX].rstrip("-")
+    return GatewayNames(
+        component=name,
+        release=release,
+        service=release,
+        namespace=namespace,
+        ingress_class=release,
+        selector={NAME_LABEL: CHART, INSTANCE_LABEL: instance},
+    )
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """A route with its defaults applied."""
+
+    name: str
+    object_name: str
+    """The IngressRoute's name (and resource name)."""
+    namespace: str
+    rule: str
+    service: str
+    port: int
+    entrypoints: tuple[str, ...]
+    middlewares: tuple[str, ...]
+    tls_secret: str | None
+
+    def output(self) -> dict[str, Any]:
+        """What the route matches and where it goes, for the component's `routes` output."""
+        return {
+            "name": self.name,
+            "namespace": self.namespace,
+            "rule": self.rule,
+            "service": f"{self.service}:{self.port}",
+            "entrypoints": list(self.entrypoints),
+            "middlewares": list(self.middlewares),
+        }
+
+
+@dataclass(frozen=True)
+class RateLimitPlan:
+    name: str
+    average: int
+    period_seconds: int
+    burst: int
+
+
+@dataclass(frozen=True)
+class AllowListPlan:
+    name: str
+    source_ranges: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DashboardPlan:
+    host: str
+    basic_auth_secret: str
+    tls_secret: str | None
+    allow_from: tuple[str, ...] | None
+    """None: no allowlist in front of the password prompt."""
+
+
+@dataclass(frozen=True)
+class TrustedPodsPlan:
+    namespace: str
+    match_labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ResourcesPlan:
+    cpu_request: str
+    memory_request: str
+    memory_limit: str
+
+
+@dataclass(frozen=True)
+class TraefikPlan:
+    """Everything a `TraefikGateway` creates, decided: the values and objects follow from it."""
+
+    names: GatewayNames
+    replicas: int
+    web_port: int
+    websecure_port: int | None
+    """None: the websecure entrypoint is off."""
+    kubernetes_ingress: bool
+    dashboard: bool
+    dashboard_route: DashboardPlan | None
+    routes: tuple[RoutePlan, ...]
+    rate_limits: tuple[RateLimitPlan, ...]
+    ip_allowlists: tuple[AllowListPlan, ...]
+    middleware_copies: tuple[tuple[str, str], ...]
+    """(namespace, middleware name), sorted: each middleware in the gateway namespace and in
+    every namespace whose routes use it."""
+    watched_namespaces: tuple[str, ...]
+    """The gateway's namespace first, then every route namespace: all Traefik may read."""
+    proxy_protocol: bool
+    trusted_cidrs: tuple[str, ...]
+    """As written: the chart's trustedIPs."""
+    trusted_networks: tuple[str, ...]
+    """The same in CIDR form (``192.0.2.10`` -> ``192.0.2.10/32``): the NetworkPolicy's ipBlocks."""
+    trusted_pods: TrustedPodsPlan | None
+    service_type: ServiceType
+    zone_spread: ZoneSpread
+    resources: ResourcesPlan
+
+    @property
+    def websecure(self) -> bool:
+        return self.websecure_port is not None
+
+    @property
+    def entrypoints(self) -> dict[str, int]:
+        """Enabled entrypoints -> Service port."""
+        ports = {"web": self.web_port}
+        if self.websecure_port is not None:
+            ports["websecure"] = self.websecure_port
+        return ports
+
+    @property
+    def edge_only(self) -> bool:
+        """Whether a NetworkPolicy admits only the trusted edge (some trusted source is set)."""
+        return bool(self.trusted_cidrs) or self.trusted_pods is not None
+
+
+def plan_traefik_gateway(name: str, args: Mapping[str, Any]) -> TraefikPlan:
+    """The plan for validated `args` (`validate_traefik_args` returned no problem)."""
+    a = present(args)
+    names = gateway_names(name, a["namespace"])
+    routes = tuple(_route(names, present(r)) for r in a.get("routes", ()))
+    rate_limits = tuple(_rate_limit(present(r)) for r in a.get("rate_limits", ()))
+    allowlists = tuple(
+        AllowListPlan(al["name"], tuple(al["source_ranges"])) for al in a.get("ip_allowlists", ())
+    )
+    trusted = tuple(a.get("trusted_cidrs", ()))
+    web_port, websecure_port = service_ports(a)
+    return TraefikPlan(
+        names=names,
+        replicas=int(a.get("replicas", REPLICAS)),
+        web_port=web_port,
+        websecure_port=websecure_port,
+        kubernetes_ingress=a.get("kubernetes_ingress", False) is True,
+        dashboard=a.get("dashboard", True) is True,
+        dashboard_route=_dashboard(a.get("dashboard_route")),
+        routes=routes,
+        rate_limits=rate_limits,
+        ip_allowlists=allowlists,
+        middleware_copies=_middleware_copies(
+            names.namespace, [*(r.name for r in rate_limits), *(al.name for al in allowlists)], routes
+        ),
+        watched_namespaces=(names.namespace, *sorted({r.namespace for r in routes} - {names.namespace})),
+        proxy_protocol=a.get("proxy_protocol", False) is True,
+        trusted_cidrs=trusted,
+        trusted_networks=tuple(str(ipaddress.ip_network(c)) for c in trusted),
+        trusted_pods=_trusted_pods(a.get("trusted_pods")),
+        service_type=ServiceType(a.get("service_type", ServiceType.CLUSTER_IP)),
+        zone_spread=ZoneSpread(a.get("zone_spread", ZoneSpread.PREFERRED)),
+        resources=_resources(present(a.get("resources", {}))),
+    )
+
+
+def service_ports(args: Mapping[str, Any]) -> tuple[int, int | None]:
+    """The Service ports of ``web`` and ``websecure`` (None when websecure is off)."""
+    a = present(args)
+    web = int(a.get("web_port", WEB_PORT))
+    if a.get("websecure") is not True:
+        return web, None
+    return web, int(a.get("websecure_port", WEBSECURE_PORT))
+
+
+def _rule(host: str, path_prefix: str | None) -> str:
+    rule = f"Host(`{host}`)"
+    return f"{rule} && PathPrefix(`{path_prefix}`)" if path_prefix else rule
+
+
+def _route(names: GatewayNames, r: Mapping[str, Any]) -> RoutePlan:
+    return RoutePlan(
+        name=r["name"],
+        object_name=names.object_name(r["name"]),
+        namespace=r.get("namespace", names.namespace),
+        rule=_rule(r["host"], r.get("path_prefix")),
+        service=r["service"],
+        port=r["port"],
+        entrypoints=tuple(r.get("entrypoints", ROUTE_ENTRYPOINTS)),
+        middlewares=tuple(r.get("middlewares", ())),
+        tls_secret=r.get("tls_secret"),
+    )
+
+
+def _rate_limit(r: Mapping[str, Any]) -> RateLimitPlan:
+    average = r["average"]
+    return RateLimitPlan(
+        name=r["name"],
+        average=average,
+        period_seconds=r.get("period_seconds", RATE_PERIOD_SECONDS),
+        # An omitted burst follows the average.
+        burst=r.get("burst", average),
+    )
+
+
+def _middleware_copies(
+    namespace: str, middlewares: Iterable[str], routes: Iterable[RoutePlan]
+) -> tuple[tuple[str, str], ...]:
+    # Every middleware also exists in the gateway namespace, where IngressRoutes written
+    # outside this component can reference it.
+    used = {(namespace, mw) for mw in middlewares}
+    used |= {(route.namespace, mw) for route in routes for mw in route.middlewares}
+    return tuple(sorted(used))
+
+
+def _dashboard(route: Mapping[str, Any] | None) -> DashboardPlan | None:
+    if route is None:
+        return None
+    d = present(route)
+    allow = d.get("allow_from")
+    return DashboardPlan(
+        host=d["host"],
+        basic_auth_secret=d["basic_auth_secret"],
+        tls_secret=d.get("tls_secret"),
+        allow_from=None if allow is None else tuple(allow),
+    )
+
+
+def _trusted_pods(pods: Mapping[str, Any] | None) -> TrustedPodsPlan | None:
+    if pods is None:
+        return None
+    return TrustedPodsPlan(namespace=pods["namespace"], match_labels=dict(pods["match_labels"]))
+
+
+def _resources(res: Mapping[str, Any]) -> ResourcesPlan:
+    return ResourcesPlan(
+        cpu_request=res.get("cpu_request", CPU_REQUEST),
+        memory_request=res.get("memory_request", MEMORY_REQUEST),
+        memory_limit=res.get("memory_limit", MEMORY_LIMIT),
+    )

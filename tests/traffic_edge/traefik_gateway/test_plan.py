@@ -1,0 +1,160 @@
+"""`plan_traefik_gateway`: the defaults applied once and every name derived, in a frozen plan."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, MINIMAL, plan_of, with_
+from traffic_edge.traefik_gateway.args import ServiceType, ZoneSpread
+from traffic_edge.traefik_gateway.plan import (
+    DashboardPlan,
+    RateLimitPlan,
+    ResourcesPlan,
+    RoutePlan,
+    gateway_names,
+)
+
+
+def test_names_follow_the_chart_helpers() -> None:
+    names = gateway_names("edge", "ingress")
+    assert names.release == names.service == names.ingress_class == "edge-traefik"
+    assert names.selector == {
+        "app.kubernetes.io/name": "traefik",
+        "app.kubernetes.io/instance": "edge-traefik-ingress",
+    }
+    # A name that already contains the chart name is used as is (traefik.fullname).
+    assert gateway_names("traefik-public", "edge").service == "traefik-public"
+    long = gateway_names("a" * 40, "b" * 30).selector["app.kubernetes.io/instance"]
+    assert len(long) == 63 and long.startswith("a" * 40 + "-traefik-")
+    # Truncation never leaves a trailing '-'.
+    assert not gateway_names("a" * 54, "bb").selector["app.kubernetes.io/instance"].endswith("-")
+
+
+def test_object_and_resource_names_start_with_the_component_name() -> None:
+    names = gateway_names("edge", "ingress")
+    assert names.release_resource == "edge-release"
+    assert names.network_policy == "edge-edge-only"
+    assert names.object_name("per-client") == "edge-per-client"
+    assert names.middleware_resource("edge-per-client", "apps") == "edge-per-client-apps"
+    assert (names.dashboard_route, names.dashboard_auth, names.dashboard_allow) == (
+        "edge-dashboard",
+        "edge-dashboard-auth",
+        "edge-dashboard-allow",
+    )
+    assert names.labels == {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "edge"}
+
+
+def test_defaults_are_applied_once_into_the_plan() -> None:
+    plan = plan_of(MINIMAL)
+    assert (plan.replicas, plan.web_port, plan.websecure_port) == (2, 80, None)
+    assert plan.entrypoints == {"web": 80}
+    assert (plan.kubernetes_ingress, plan.dashboard, plan.proxy_protocol) == (False, True, False)
+    assert plan.service_type is ServiceType.CLUSTER_IP
+    assert plan.zone_spread is ZoneSpread.PREFERRED
+    assert plan.resources == ResourcesPlan("100m", "128Mi", "256Mi")
+    assert (plan.routes, plan.rate_limits, plan.ip_allowlists, plan.middleware_copies) == ((), (), (), ())
+    assert plan.dashboard_route is None
+    assert plan.trusted_pods is None
+    assert plan.edge_only is False
+    assert plan.watched_namespaces == ("edge",)
+
+
+def test_every_arg_reaches_the_plan() -> None:
+    args = with_(
+        BEHIND_EDGE,
+        replicas=3,
+        web_port=8081,
+        websecure_port=8443,
+        kubernetes_ingress=True,
+        dashboard=False,
+        service_type="LoadBalancer",
+        zone_spread="DoNotSchedule",
+        resources={"cpu_request": "250m", "memory_limit": "512Mi"},
+    )
+    plan = plan_of(args)
+    assert (plan.replicas, plan.web_port, plan.websecure_port) == (3, 8081, 8443)
+    assert plan.entrypoints == {"web": 8081, "websecure": 8443}
+    assert (plan.kubernetes_ingress, plan.dashboard, plan.proxy_protocol) == (True, False, True)
+    assert plan.service_type is ServiceType.LOAD_BALANCER
+    assert plan.zone_spread is ZoneSpread.REQUIRED
+    assert plan.resources == ResourcesPlan("250m", "128Mi", "512Mi")
+    assert plan.edge_only is True
+
+
+def test_routes_get_their_defaults_and_rules() -> None:
+    shop, api = plan_of(BEHIND_EDGE).routes
+    assert shop == RoutePlan(
+        name="shop",
+        object_name="edge-shop",
+        namespace="edge",
+        rule="Host(`shop.example.com`)",
+        service="shop",
+        port=8080,
+        entrypoints=("web",),
+        middlewares=("per-client",),
+        tls_secret=None,
+    )
+    assert api.namespace == "apps"
+    assert api.rule == "Host(`api.example.com`) && PathPrefix(`/v1`)"
+    assert api.entrypoints == ("websecure",)
+    assert api.tls_secret == "api-tls"
+
+
+def test_an_omitted_burst_follows_the_average() -> None:
+    plan = plan_of(with_(MINIMAL, rate_limits=[{"name": "slow", "average": 10, "period_seconds": 60}]))
+    assert plan.rate_limits == (RateLimitPlan(name="slow", average=10, period_seconds=60, burst=10),)
+    (limit,) = plan_of(with_(MINIMAL, rate_limits=[{"name": "fast", "average": 10}])).rate_limits
+    assert (limit.period_seconds, limit.burst) == (1, 10)
+
+
+def test_each_middleware_is_copied_to_the_gateway_namespace_and_where_routes_use_it() -> None:
+    plan = plan_of(BEHIND_EDGE)
+    assert plan.middleware_copies == (
+        ("apps", "office"),
+        ("apps", "per-client"),
+        ("edge", "office"),
+        ("edge", "per-client"),
+    )
+    assert plan.watched_namespaces == ("edge", "apps")
+
+
+def test_trusted_networks_are_the_cidrs_in_cidr_form() -> None:
+    plan = plan_of(BEHIND_EDGE)
+    # The chart gets them as written; the NetworkPolicy's ipBlock needs a prefix length.
+    assert plan.trusted_cidrs == ("10.244.8.0/24", "192.0.2.10")
+    assert plan.trusted_networks == ("10.244.8.0/24", "192.0.2.10/32")
+
+
+def test_dashboard_route_plan() -> None:
+    route = {"host": "traefik.example.com", "basic_auth_secret": "users"}
+    assert plan_of(with_(BEHIND_EDGE, dashboard_route=route)).dashboard_route == DashboardPlan(
+        host="traefik.example.com", basic_auth_secret="users", tls_secret=None, allow_from=None
+    )
+    with_allow = plan_of(with_(BEHIND_EDGE, dashboard_route={**route, "allow_from": ["198.51.100.7"]}))
+    assert with_allow.dashboard_route is not None
+    assert with_allow.dashboard_route.allow_from == ("198.51.100.7",)
+
+
+def test_null_args_plan_as_not_given() -> None:
+    assert plan_of({"namespace": "edge", "trusted_pods": None, "replicas": None}) == plan_of(MINIMAL)
+
+
+def test_outputs_describe_routes_and_entrypoints() -> None:
+    plan = plan_of(BEHIND_EDGE)
+    assert plan.entrypoints == {"web": 80, "websecure": 443}
+    assert plan.routes[1].output() == {
+        "name": "api",
+        "namespace": "apps",
+        "rule": "Host(`api.example.com`) && PathPrefix(`/v1`)",
+        "service": "api:80",
+        "entrypoints": ["websecure"],
+        "middlewares": ["office", "per-client"],
+    }
+
+
+def test_the_plan_is_frozen() -> None:
+    plan = plan_of(MINIMAL)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.replicas = 5  # type: ignore[misc]

@@ -1,0 +1,432 @@
+"""`validate_traefik_args`: every problem at once, word for word, in the one grammar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, MINIMAL, with_
+from traffic_edge._shared.problems import ArgsError, raise_if
+from traffic_edge.traefik_gateway.validate import validate_traefik_args
+
+EVERY_ADDRESS = (
+    "HAProxy edge networks that leave some addresses out: trusting every address is the same as "
+    "insecure: true, and lets any client forge its address"
+)
+HOST_RULE = "a lower-case DNS host name like 'app.example.com' (no wildcard, no port, at most 253 characters)"
+
+
+def problems(args: dict[str, Any]) -> list[str]:
+    return [p.render() for p in validate_traefik_args(args)]
+
+
+def test_good_args_have_no_problems() -> None:
+    assert validate_traefik_args(MINIMAL) == []
+    assert validate_traefik_args(BEHIND_EDGE) == []
+
+
+def test_every_problem_is_reported_at_once_word_for_word() -> None:
+    bad = {
+        "namespace": "Edge",
+        "replicas": 1,
+        "web_port": 0,
+        "proxy_protocol": True,
+        "colour": "blue",
+        "rate_limits": [{"name": "burst", "average": 0, "period_seconds": 0}],
+        "routes": [
+            {
+                "name": "shop",
+                "host": "shop.example.com`) || Host(`evil.example",
+                "service": "shop",
+                "port": 70000,
+                "entrypoints": ["websecure"],
+                "middlewares": ["per-client"],
+            }
+        ],
+    }
+    with pytest.raises(ArgsError) as err:
+        raise_if("TraefikGateway 'edge'", validate_traefik_args(bad))
+    assert str(err.value) == (
+        "TraefikGateway 'edge': 11 problems:\n"
+        "  1. colour is not a known key: the known keys are dashboard, dashboard_route, ip_allowlists, "
+        "kubernetes_ingress, namespace, proxy_protocol, rate_limits, replicas, resources, routes, "
+        "service_type, trusted_cidrs, trusted_pods, web_port, websecure, websecure_port, zone_spread\n"
+        "  2. namespace: 'Edge' is not allowed: a DNS-1123 label: lower-case letters, digits and '-', "
+        "at most 63 characters\n"
+        "  3. replicas: 1 is not allowed: an integer of at least 2: one pod must stay ready through a "
+        "rolling update or a node drain\n"
+        "  4. web_port: 0 is not allowed: an integer port from 1 to 65535\n"
+        "  5. trusted_cidrs is required: the HAProxy edge networks whose PROXY header Traefik believes "
+        "(proxy_protocol is on)\n"
+        "  6. rate_limits[0].average: 0 is not allowed: an integer of at least 1\n"
+        "  7. rate_limits[0].period_seconds: 0 is not allowed: an integer from 1 to 3600\n"
+        f"  8. routes[0].host: 'shop.example.com`) || Host(`evil.example' is not allowed: {HOST_RULE}\n"
+        "  9. routes[0].port: 70000 is not allowed: an integer port from 1 to 65535\n"
+        "  10. routes[0].entrypoints[0]: 'websecure' conflicts with websecure: the websecure entrypoint "
+        "runs only with websecure: true\n"
+        "  11. routes[0].middlewares[0]: 'per-client' is not allowed: the name of a rate_limits or "
+        "ip_allowlists entry: one of 'burst'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"trusted_cidrs": ["0.0.0.0/0"]}, f"trusted_cidrs: ['0.0.0.0/0'] is not allowed: {EVERY_ADDRESS}"),
+        ({"trusted_cidrs": ["::/0"]}, f"trusted_cidrs: ['::/0'] is not allowed: {EVERY_ADDRESS}"),
+        (
+            {"trusted_cidrs": ["10.244.8.1/24"]},
+            "trusted_cidrs[0]: '10.244.8.1/24' is not allowed: a network in CIDR form with no host bits "
+            "set, like '10.0.0.0/16'",
+        ),
+        (
+            {"trusted_cidrs": "10.0.0.0/8"},
+            "trusted_cidrs: '10.0.0.0/8' is not allowed: a list of HAProxy edge networks in CIDR form, "
+            "like ['10.0.0.0/16']",
+        ),
+        (
+            {"trusted_cidrs": []},
+            "trusted_cidrs: [] conflicts with proxy_protocol: Traefik believes a PROXY header only from the "
+            "networks listed here, and none is listed",
+        ),
+        (
+            {"websecure_port": 80},
+            "websecure_port: 80 conflicts with web_port: each entrypoint needs its own Service port, and "
+            "web_port is 80 unless set",
+        ),
+        ({"web_port": True}, "web_port: True is not allowed: an integer port from 1 to 65535"),
+        (
+            {"replicas": "3"},
+            "replicas: '3' is not allowed: an integer of at least 2: one pod must stay ready through a "
+            "rolling update or a node drain",
+        ),
+        (
+            {"service_type": "NodePort"},
+            "service_type: 'NodePort' is not allowed: one of 'ClusterIP', 'LoadBalancer'",
+        ),
+        (
+            {"zone_spread": "Always"},
+            "zone_spread: 'Always' is not allowed: one of 'ScheduleAnyway', 'DoNotSchedule'",
+        ),
+        ({"proxy_protocol": "yes"}, "proxy_protocol: 'yes' is not allowed: true or false"),
+        (
+            {"resources": {"memory_limit": "1Gi", "cpu": "1"}},
+            "resources.cpu is not a known key: the known keys are cpu_request, memory_limit, memory_request",
+        ),
+        (
+            {"resources": {"memory_limit": "lots"}},
+            "resources.memory_limit: 'lots' is not allowed: a memory quantity like '256Mi' or '1Gi'",
+        ),
+        (
+            {"resources": {"cpu_request": "1Gi"}},
+            "resources.cpu_request: '1Gi' is not allowed: a CPU quantity like '250m' or '1'",
+        ),
+        (
+            {"trusted_pods": {"namespace": "haproxy", "match_labels": {}}},
+            "trusted_pods.match_labels: {} is not allowed: a map of label keys to label values with at "
+            "least 1 label",
+        ),
+        (
+            {"trusted_pods": {"namespace": "haproxy", "match_labels": {"app": "ha proxy"}}},
+            "trusted_pods.match_labels.app: 'ha proxy' is not allowed: a label value: at most 63 letters, "
+            "digits, '-', '_' or '.', starting and ending alphanumeric",
+        ),
+        (
+            {"trusted_pods": {"namespace": "haproxy"}},
+            "trusted_pods.match_labels is required: the labels that select the HAProxy pods",
+        ),
+        (
+            {"trusted_pods": ["haproxy"]},
+            "trusted_pods: ['haproxy'] is not allowed: a map with namespace and match_labels",
+        ),
+    ],
+)
+def test_one_bad_value_gives_one_exact_problem(changes: dict[str, Any], expected: str) -> None:
+    assert problems(with_(BEHIND_EDGE, **changes)) == [expected]
+
+
+def _route(**changes: Any) -> dict[str, Any]:
+    route = {"name": "shop", "host": "shop.example.com", "service": "shop", "port": 8080}
+    route.update(changes)
+    return route
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        (_route(host="*.example.com"), f"routes[0].host: '*.example.com' is not allowed: {HOST_RULE}"),
+        (_route(host="Shop.example.com"), f"routes[0].host: 'Shop.example.com' is not allowed: {HOST_RULE}"),
+        (
+            _route(host="shop.example.com:8080"),
+            f"routes[0].host: 'shop.example.com:8080' is not allowed: {HOST_RULE}",
+        ),
+        (
+            _route(host=("a" * 64) + ".example.com"),
+            f"routes[0].host: '{'a' * 64}.example.com' is not allowed: {HOST_RULE}",
+        ),
+        (
+            _route(path_prefix="v1"),
+            "routes[0].path_prefix: 'v1' is not allowed: a URL path starting with '/' (no spaces, backticks "
+            "or quotes)",
+        ),
+        (
+            _route(path_prefix="/v1`)"),
+            "routes[0].path_prefix: '/v1`)' is not allowed: a URL path starting with '/' (no spaces, "
+            "backticks or quotes)",
+        ),
+        (
+            _route(service="Shop_Svc"),
+            "routes[0].service: 'Shop_Svc' is not allowed: a DNS-1035 label: a lower-case letter, then "
+            "lower-case letters, digits and '-', at most 63 characters",
+        ),
+        (
+            _route(service="1shop"),
+            "routes[0].service: '1shop' is not allowed: a DNS-1035 label: a lower-case letter, then "
+            "lower-case letters, digits and '-', at most 63 characters",
+        ),
+        (_route(port=0), "routes[0].port: 0 is not allowed: an integer port from 1 to 65535"),
+        (_route(port="http"), "routes[0].port: 'http' is not allowed: an integer port from 1 to 65535"),
+        (
+            _route(entrypoints=[]),
+            "routes[0].entrypoints: [] is not allowed: a non-empty list of entrypoints, like ['web']",
+        ),
+        (
+            _route(entrypoints=["web", "web"]),
+            "routes[0].entrypoints[1]: 'web' is not allowed: an item listed once; it repeats "
+            "routes[0].entrypoints[0]",
+        ),
+        (
+            _route(entrypoints=["traefik"]),
+            "routes[0].entrypoints[0]: 'traefik' is not allowed: one of 'web', 'websecure'",
+        ),
+        (
+            _route(tls_secret="shop-tls"),
+            "routes[0].tls_secret: 'shop-tls' conflicts with routes[0].entrypoints: TLS is served on the "
+            "websecure entrypoint, which the route does not listen on",
+        ),
+        (
+            _route(tls_secret="Shop TLS", entrypoints=["websecure"]),
+            "routes[0].tls_secret: 'Shop TLS' is not allowed: a DNS-1123 subdomain: lower-case letters, "
+            "digits, '-' and '.', at most 253 characters",
+        ),
+        (
+            _route(middlewares=["per-client", "burst-limit"]),
+            "routes[0].middlewares[1]: 'burst-limit' is not allowed: the name of a rate_limits or "
+            "ip_allowlists entry: one of 'office', 'per-client'",
+        ),
+        (
+            _route(middlewares="per-client"),
+            "routes[0].middlewares: 'per-client' is not allowed: a list of names of rate_limits and "
+            "ip_allowlists entries",
+        ),
+        (
+            _route(namespace="Apps"),
+            "routes[0].namespace: 'Apps' is not allowed: a DNS-1123 label: lower-case letters, digits and "
+            "'-', at most 63 characters",
+        ),
+        (
+            _route(name="a" * 41),
+            f"routes[0].name: '{'a' * 41}' is not allowed: a DNS-1123 label: lower-case letters, digits and "
+            "'-', at most 40 characters",
+        ),
+        (
+            _route(upstream="shop"),
+            "routes[0].upstream is not a known key: the known keys are entrypoints, host, middlewares, "
+            "name, namespace, path_prefix, port, service, tls_secret",
+        ),
+    ],
+)
+def test_bad_route_gives_one_exact_problem(route: dict[str, Any], expected: str) -> None:
+    assert problems(with_(BEHIND_EDGE, routes=[route])) == [expected]
+
+
+def test_bad_entrypoints_are_not_reported_again_at_the_tls_secret() -> None:
+    route = _route(entrypoints=[], tls_secret="shop-tls")
+    assert problems(with_(BEHIND_EDGE, routes=[route])) == [
+        "routes[0].entrypoints: [] is not allowed: a non-empty list of entrypoints, like ['web']",
+    ]
+
+
+def test_a_route_without_its_required_keys_says_what_each_is_for() -> None:
+    assert problems(with_(MINIMAL, routes=[{"name": "shop"}])) == [
+        "routes[0].host is required: the host name the route matches",
+        "routes[0].service is required: the backend Service, in the route's namespace",
+        "routes[0].port is required: the backend Service port",
+    ]
+
+
+def test_misspelled_keys_suggest_the_key_meant() -> None:
+    args = with_(BEHIND_EDGE, routes=[_route(midlewares=["per-client"])], proxy_protocl=True)
+    assert problems(args) == [
+        "proxy_protocl is not a known key: did you mean proxy_protocol?",
+        "routes[0].midlewares is not a known key: did you mean middlewares?",
+    ]
+
+
+def test_a_misspelled_key_is_one_problem_not_also_the_missing_key_it_meant() -> None:
+    args = {"namespace": "edge", "proxy_protocol": True, "trusted_cidr": ["10.244.8.0/24"]}
+    assert problems(args) == ["trusted_cidr is not a known key: did you mean trusted_cidrs?"]
+
+
+def test_a_stack_file_reads_its_own_spelling_and_label_keys_stay_as_written() -> None:
+    args = with_(
+        BEHIND_EDGE,
+        rate_limits=[{"name": "per-client", "average": 1, "period_seconds": 0}],
+        trusted_pods={"namespace": "haproxy", "match_labels": {"app_name": "ha proxy"}},
+    )
+    assert [p.render("config") for p in validate_traefik_args(args)] == [
+        "trustedPods.matchLabels.app_name: 'ha proxy' is not allowed: a label value: at most 63 letters, "
+        "digits, '-', '_' or '.', starting and ending alphanumeric",
+        "rateLimits[0].periodSeconds: 0 is not allowed: an integer from 1 to 3600",
+    ]
+
+
+def test_trusted_cidrs_are_judged_by_the_union_of_their_ranges() -> None:
+    halves = ["0.0.0.0/1", "128.0.0.0/1"]
+    assert problems(with_(BEHIND_EDGE, trusted_cidrs=halves)) == [
+        f"trusted_cidrs: {halves!r} is not allowed: {EVERY_ADDRESS}"
+    ]
+    v6_halves = ["::/1", "8000::/1"]
+    assert problems(with_(BEHIND_EDGE, trusted_cidrs=v6_halves)) == [
+        f"trusted_cidrs: {v6_halves!r} is not allowed: {EVERY_ADDRESS}"
+    ]
+    # Without PROXY protocol the list is still the X-Forwarded-* trust: every address is refused too.
+    assert problems({"namespace": "edge", "trusted_cidrs": ["0.0.0.0/0"]}) == [
+        f"trusted_cidrs: ['0.0.0.0/0'] is not allowed: {EVERY_ADDRESS}"
+    ]
+    assert problems(with_(BEHIND_EDGE, trusted_cidrs=["0.0.0.0/1"])) == []
+
+
+def test_proxy_protocol_needs_the_edge_networks() -> None:
+    args = with_(MINIMAL, proxy_protocol=True)
+    assert problems(args) == [
+        "trusted_cidrs is required: the HAProxy edge networks whose PROXY header Traefik believes "
+        "(proxy_protocol is on)"
+    ]
+    # An ill-typed proxy_protocol is its own problem; nothing is derived from it.
+    assert problems(with_(MINIMAL, proxy_protocol="yes")) == [
+        "proxy_protocol: 'yes' is not allowed: true or false"
+    ]
+
+
+def test_duplicate_names_are_rejected() -> None:
+    args = with_(
+        BEHIND_EDGE,
+        routes=[_route(), _route(host="b.example.com")],
+        ip_allowlists=[{"name": "per-client", "source_ranges": ["198.51.100.0/24"]}],
+    )
+    assert problems(args) == [
+        "ip_allowlists[0].name: 'per-client' is not allowed: a name used once among rate_limits and "
+        "ip_allowlists; it repeats rate_limits[0].name",
+        "routes[1].name: 'shop' is not allowed: a name used once among routes; it repeats routes[0].name",
+    ]
+
+
+def test_rate_limit_numbers_are_checked() -> None:
+    args = with_(
+        BEHIND_EDGE,
+        rate_limits=[{"name": "per-client", "average": 2.5, "period_seconds": 3601, "burst": -1}],
+    )
+    assert problems(args) == [
+        "rate_limits[0].average: 2.5 is not allowed: an integer of at least 1",
+        "rate_limits[0].period_seconds: 3601 is not allowed: an integer from 1 to 3600",
+        "rate_limits[0].burst: -1 is not allowed: an integer of at least 1",
+    ]
+
+
+@pytest.mark.parametrize("average", [2.5, "20", None, True])
+def test_a_bad_average_leaves_the_middleware_defined_for_the_routes(average: object) -> None:
+    args = with_(BEHIND_EDGE, rate_limits=[{"name": "per-client", "average": average}])
+    found = problems(args)
+    assert len(found) == 1
+    assert found[0].startswith("rate_limits[0].average")
+
+
+def test_unreadable_middlewares_are_not_reported_again_at_the_routes() -> None:
+    assert problems(with_(BEHIND_EDGE, rate_limits="per-client")) == [
+        "rate_limits: 'per-client' is not allowed: a list of rate limits"
+    ]
+    assert problems(with_(BEHIND_EDGE, rate_limits=[{"average": 50}])) == [
+        "rate_limits[0].name is required: the middleware name routes reference"
+    ]
+    # A badly spelt name is one problem: the routes that reference it spell it the same way.
+    args = with_(BEHIND_EDGE, ip_allowlists=[{"name": "Office", "source_ranges": ["198.51.100.0/24"]}])
+    args["routes"][1]["middlewares"] = ["Office", "per-client"]
+    assert problems(args) == [
+        "ip_allowlists[0].name: 'Office' is not allowed: a DNS-1123 label: lower-case letters, digits "
+        "and '-', at most 40 characters"
+    ]
+
+
+def test_allowlist_needs_valid_ranges() -> None:
+    args = with_(BEHIND_EDGE, ip_allowlists=[{"name": "office", "source_ranges": []}])
+    assert problems(args) == [
+        "ip_allowlists[0].source_ranges: [] is not allowed: a list of client networks in CIDR form, at "
+        "least 1, like ['10.0.0.0/16']",
+    ]
+    args = with_(BEHIND_EDGE, ip_allowlists=[{"name": "office", "source_ranges": ["office-lan"]}])
+    assert problems(args) == [
+        "ip_allowlists[0].source_ranges[0]: 'office-lan' is not allowed: a network in CIDR form with no "
+        "host bits set, like '10.0.0.0/16'",
+    ]
+    # An allowlist may admit everyone (it is not a trust list).
+    args = with_(BEHIND_EDGE, ip_allowlists=[{"name": "office", "source_ranges": ["0.0.0.0/0"]}])
+    assert problems(args) == []
+
+
+def test_websecure_port_without_websecure_is_a_dead_option() -> None:
+    assert problems(with_(MINIMAL, websecure_port=8443)) == [
+        "websecure_port: 8443 conflicts with websecure: the port of the websecure entrypoint, which runs "
+        "only with websecure: true",
+    ]
+
+
+def test_a_port_clash_is_reported_at_the_key_the_user_wrote() -> None:
+    assert problems(with_(BEHIND_EDGE, web_port=443)) == [
+        "web_port: 443 conflicts with websecure_port: each entrypoint needs its own Service port, and "
+        "websecure_port is 443 unless set",
+    ]
+    assert problems(with_(BEHIND_EDGE, web_port=8000, websecure_port=8000)) == [
+        "websecure_port: 8000 conflicts with web_port: each entrypoint needs its own Service port",
+    ]
+
+
+def test_an_ill_typed_websecure_is_one_problem() -> None:
+    route = {"host": "traefik.example.com", "basic_auth_secret": "dashboard-users"}
+    args = with_(BEHIND_EDGE, websecure="yes", websecure_port=8443, dashboard_route=route)
+    assert problems(args) == ["websecure: 'yes' is not allowed: true or false"]
+
+
+def test_dashboard_is_only_exposed_over_tls_with_auth() -> None:
+    route = {"host": "traefik.example.com", "basic_auth_secret": "dashboard-users"}
+    assert problems(with_(MINIMAL, dashboard_route=route)) == [
+        "dashboard_route: {'host': 'traefik.example.com', 'basic_auth_secret': 'dashboard-users'} "
+        "conflicts with websecure: the dashboard is exposed over TLS only: basic-auth passwords would "
+        "cross the network in clear",
+    ]
+    assert problems(with_(BEHIND_EDGE, dashboard=False, dashboard_route=route)) == [
+        "dashboard: False conflicts with dashboard_route: dashboard_route exposes the dashboard, which "
+        "dashboard: false turns off",
+    ]
+    assert problems(with_(BEHIND_EDGE, dashboard_route={"host": "traefik.example.com"})) == [
+        "dashboard_route.basic_auth_secret is required: the existing Secret with the dashboard's users",
+    ]
+    assert problems(with_(BEHIND_EDGE, dashboard_route={**route, "allow_from": []})) == [
+        "dashboard_route.allow_from: [] is not allowed: a list of client networks in CIDR form, at least "
+        "1, like ['10.0.0.0/16']",
+    ]
+    assert problems(with_(BEHIND_EDGE, dashboard_route="traefik.example.com")) == [
+        "dashboard_route: 'traefik.example.com' is not allowed: a map with host and basic_auth_secret",
+    ]
+
+
+def test_forwarded_headers_can_be_trusted_without_proxy_protocol() -> None:
+    assert validate_traefik_args({"namespace": "edge", "trusted_cidrs": ["10.0.0.0/8"]}) == []
+
+
+def test_null_is_an_arg_not_given() -> None:
+    assert validate_traefik_args({"namespace": "edge", "trusted_pods": None, "dashboard_route": None}) == []
+    assert problems({"namespace": None}) == [
+        "namespace is required: the existing namespace the chart is installed into"
+    ]
