@@ -204,12 +204,13 @@ def coerce_object(
         return {}
     out: dict[str, Any] = {}
     known = [*hints, *(snake(k) for k in extra_keys)]
+    taken = [k for k in known if k in value or camel(k) in value]
     for raw_key, raw_value in value.items():
         if raw_key in extra_keys:
             continue
         name = snake(str(raw_key))
         if name not in hints or camel(name) != raw_key:
-            problems.append(unknown(key / MapKey(str(raw_key)), raw_value, known))
+            problems.append(unknown(key / MapKey(str(raw_key)), raw_value, known, taken))
             continue
         out[name] = coerce(raw_value, hints[name], key / name, problems)
     for required in sorted(required_keys(tp)):

@@ -28,8 +28,8 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from planner.engine import UNKNOWN, Recording, Resource
-from policies.report import Report, Violation
 from policies.pack import DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES
+from policies.report import Report, Violation
 
 
 def _wire(value: Any) -> Any:

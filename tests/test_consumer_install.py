@@ -151,8 +151,8 @@ def test_an_aws_and_kubernetes_stack_with_its_own_components_package_uses_the_wh
     types = {t for t, _ in result["registered"]}
     assert {"traffic-edge:index:SquidProxy", "traffic-edge:index:EgressNatGateways"} <= types
     assert {"kubernetes:apps/v1:Deployment", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"} <= types
-    assert result["proxy_url"] == "http://squid.egress.svc.cluster.local:3128"
-    assert result["egress_ips"] == {"ap-northeast-2a": ["198.51.100.7"]}
+    assert result["proxy_url"] == "http://egress.egress.svc.cluster.local:3128"
+    assert result["egress_ips"] == ["198.51.100.7"]
     assert result["missing_sdk"] == (
         "AksTcpLoadBalancer needs pulumi_azure_native, which is not installed: "
         "install traffic-edge[azure,kubernetes] (pip install 'traffic-edge[azure,kubernetes]')"

@@ -65,7 +65,8 @@ def problems(config: dict[str, Any]) -> list[str]:
         ),
         (
             {"clusters": {"eks": {"context": "c", "kubernetesVersion": "1.33", "kubeContext": "x"}}},
-            "traffic-edge:clusters.eks.kubeContext is not a known key: the known keys are context, kubeconfig, kubernetesVersion, namespace",
+            "traffic-edge:clusters.eks.kubeContext is not a known key: the known keys are context, kubeconfig, "
+            "kubernetesVersion, namespace",
         ),
         (
             {"clusters": {"eks": {"context": ["a"], "kubernetesVersion": "1.33"}}},
@@ -200,7 +201,7 @@ def test_dev_config_loads_every_component() -> None:
             "traffic-edge:squid.cluster: 'eks-tokyo' is not allowed: the name of a cluster in traffic-edge:clusters (aks-korea, eks-seoul, onprem)",
         ),
         (
-            lambda c: c["squid"].update(replica=3),
+            lambda c: c["squid"].update(replica=c["squid"].pop("replicas")),
             "traffic-edge:squid.replica is not a known key: did you mean replicas?",
         ),
         (

@@ -145,7 +145,11 @@ def test_a_policy_pack_that_cannot_be_imported_fails_the_plan(tmp_path: Path) ->
         "runpy.run_module('planner.plan', run_name='__main__')"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "o")], cwd=REPO, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", code, str(tmp_path / "o")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode != 0
     assert "pulumi_policy" in proc.stderr

@@ -48,8 +48,9 @@ def unknown_keys(given: object, known: Iterable[str], at: Where = "") -> list[Pr
     if not isinstance(given, Mapping):
         return []
     allowed = tuple(sorted(known))
+    taken = [k for k in allowed if k in given]
     base = Path.of(at)
-    return [unknown(base / str(k), given[k], allowed) for k in given if k not in allowed]
+    return [unknown(base / str(k), given[k], allowed, taken) for k in given if k not in allowed]
 
 
 def required(args: Mapping[str, Any], key: str, what_for: str, at: Where = "") -> list[Problem]:

@@ -130,6 +130,9 @@ class Problem:
     """The key this one conflicts with (conflict only)."""
     known: tuple[str, ...] = field(default=(), compare=False)
     """The keys allowed where an unknown key was found (unknown only)."""
+    taken: tuple[str, ...] = field(default=(), compare=False)
+    """Known keys the user also wrote there: their problems are their own, never knock-ons of
+    the typo (unknown only)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.path, Path):
@@ -195,8 +198,9 @@ def missing(key: Path | str, what_for: str) -> Problem:
     return Problem(Path.of(key), None, what_for, Kind.MISSING)
 
 
-def unknown(key: Path | str, value: object, known: Iterable[str]) -> Problem:
-    return Problem(Path.of(key), value, "", Kind.UNKNOWN, known=tuple(sorted(known)))
+def unknown(key: Path | str, value: object, known: Iterable[str], taken: Iterable[str] = ()) -> Problem:
+    """`key` is not one of `known`; `taken`: the known keys also given beside it."""
+    return Problem(Path.of(key), value, "", Kind.UNKNOWN, known=tuple(sorted(known)), taken=tuple(taken))
 
 
 def conflict(key: Path | str, value: object, other: Path | str, why: str) -> Problem:
@@ -210,7 +214,7 @@ def without_knock_on(problems: Iterable[Problem]) -> list[Problem]:
     or invalid at a default the user never wrote, would be a second, false one.
     """
     found = list(problems)
-    meant = [p.path.parent / s for p in found if (s := suggestion(p)) is not None]
+    meant = [p.path.parent / s for p in found if (s := suggestion(p)) is not None and s not in p.taken]
     return [p for p in found if p.kind is Kind.UNKNOWN or not any(p.path.startswith(m) for m in meant)]
 
 

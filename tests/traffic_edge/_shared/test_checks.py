@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from traffic_edge._shared import checks
+from traffic_edge._shared.problems import without_knock_on
 
 
 def rendered(problems: list[checks.Problem]) -> list[str]:
@@ -95,4 +96,14 @@ def test_a_list_of_names_with_a_repeat() -> None:
     ]
     assert rendered(checks.label_list([], "ns", "namespace names", at_least=1)) == [
         "ns: [] is not allowed: a list of namespace names, at least 1"
+    ]
+
+
+def test_a_typo_of_a_key_the_user_also_wrote_does_not_hide_that_keys_problems() -> None:
+    given = {"max_replicas": 0, "max_replica": 1}
+    found = checks.unknown_keys(given, ["max_replicas", "target_cpu_percent"], "a")
+    found += checks.integer(given["max_replicas"], "a.max_replicas", 1)
+    assert rendered(without_knock_on(found)) == [
+        "a.max_replica is not a known key: did you mean max_replicas?",
+        "a.max_replicas: 0 is not allowed: an integer of at least 1",
     ]
