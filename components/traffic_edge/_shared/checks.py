@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from enum import Enum
 from typing import Any, TypeGuard
 
@@ -118,18 +119,33 @@ def label_list(values: object, at: Where, what: str, *, at_least: int = 0) -> li
     return problems or distinct(values, base)
 
 
-def distinct(values: Sequence[object], at: Where) -> list[Problem]:
-    """Each item listed once; a repeat names the first place it was listed."""
-    base = Path.of(at)
-    first: dict[object, int] = {}
+def used_once(uses: Iterable[tuple[Path, object]], what: str) -> list[Problem]:
+    """Each value used once across `uses` (path, value); a repeat names where it was first.
+
+    `what` names the value (``a port``, ``a subnet``); the repeats may sit anywhere
+    (``ports[2].port`` repeating ``ports[0].port``, a subnet in two zones' lists).
+    """
+    first: dict[object, Path] = {}
     problems = []
-    for i, value in enumerate(values):
+    for at, value in uses:
         key = value if isinstance(value, str | int) else repr(value)
         if key in first:
-            problems.append(invalid(base / i, value, f"an item listed once; it repeats {base / first[key]}"))
+            problems.append(invalid(at, value, f"{what} listed once; it repeats {first[key]}"))
         else:
-            first[key] = i
+            first[key] = at
     return problems
+
+
+def distinct(values: Sequence[object], at: Where) -> list[Problem]:
+    """Each item of one list listed once; a repeat names the first place it was listed."""
+    base = Path.of(at)
+    return used_once([(base / i, v) for i, v in enumerate(values)], "an item")
+
+
+def because(problems: Iterable[Problem], reason: str) -> list[Problem]:
+    """A shared check's problems with the reason after what is allowed:
+    ``an integer of at least 2: one pod must stay ready through a rolling update``."""
+    return [replace(p, allowed=f"{p.allowed}: {reason}") for p in problems]
 
 
 def labels(value: object, at: Where, *, at_least: int = 0) -> list[Problem]:

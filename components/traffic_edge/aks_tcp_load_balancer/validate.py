@@ -12,7 +12,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -109,11 +108,6 @@ def _option(args: Mapping[str, Any], key: str, enum: type[E], default: E) -> E |
 def _named(value: object, at: Path | str, pattern: re.Pattern[str], max_len: int, rule: str) -> list[Problem]:
     ok = isinstance(value, str) and len(value) <= max_len and pattern.match(value) is not None
     return [] if ok else [invalid(at, value, rule)]
-
-
-def _because(problems: list[Problem], reason: str) -> list[Problem]:
-    """A shared check's problems with the reason appended: ``an integer of at least 2: <reason>``."""
-    return [replace(p, allowed=f"{p.allowed}: {reason}") for p in problems]
 
 
 def _is_default(args: Mapping[str, Any], key: str) -> str:
@@ -392,10 +386,10 @@ def _probe_numbers(spec: Mapping[str, Any], at: Path | str = "") -> list[Problem
     problems: list[Problem] = []
     if "probe_interval_seconds" in spec:
         found = checks.integer(spec["probe_interval_seconds"], base / "probe_interval_seconds", MIN_INTERVAL)
-        problems += _because(found, "cloud-provider-azure's shortest probe interval, in seconds")
+        problems += checks.because(found, "cloud-provider-azure's shortest probe interval, in seconds")
     if "probe_threshold" in spec:
         found = checks.integer(spec["probe_threshold"], base / "probe_threshold", MIN_THRESHOLD)
-        problems += _because(found, "cloud-provider-azure rejects fewer probes")
+        problems += checks.because(found, "cloud-provider-azure rejects fewer probes")
     return problems
 
 
@@ -478,7 +472,7 @@ def _idle_timeout(args: Mapping[str, Any]) -> list[Problem]:
         return []
     low, high = IDLE_TIMEOUT_RANGE
     found = checks.integer(args["tcp_idle_timeout_minutes"], "tcp_idle_timeout_minutes", low, high)
-    return _because(found, "the minutes cloud-provider-azure accepts")
+    return checks.because(found, "the minutes cloud-provider-azure accepts")
 
 
 def _source_ranges(args: Mapping[str, Any]) -> list[Problem]:

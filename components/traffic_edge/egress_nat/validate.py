@@ -9,11 +9,11 @@ Zone-keyed maps are the user's data: their zone keys are `MapKey` segments.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from traffic_edge._shared.checks import boolean, distinct, integer, is_list, one_of, unknown_keys
+from traffic_edge._shared.checks import boolean, distinct, integer, is_list, one_of, unknown_keys, used_once
 from traffic_edge._shared.names import is_int
 from traffic_edge._shared.problems import (
     MapKey,
@@ -187,18 +187,6 @@ def _zone_map(
     return {str(z): v for z, v in raw.items()}, sound, problems
 
 
-def _repeats(uses: Iterable[tuple[Path, str]], what: str) -> list[Problem]:
-    """Every use of an id after its first, reported where it is used again."""
-    first: dict[str, Path] = {}
-    problems = []
-    for at, ident in uses:
-        if ident in first:
-            problems.append(invalid(at, ident, f"{what} listed once; it repeats {first[ident]}"))
-        else:
-            first[ident] = at
-    return problems
-
-
 def _uses(key: str, entries: Mapping[str, Sequence[str]]) -> list[tuple[Path, str]]:
     return [(Path.of(key) / MapKey(z) / i, v) for z, ids in entries.items() for i, v in enumerate(ids)]
 
@@ -256,9 +244,9 @@ def _private_routing(
         problems += _routed_twice(tables, subnets, zones)
         if zones is not None and not misspelt.intersection(_ROUTING):
             problems += _unrouted(tables, subnets, zones)
-    problems += _repeats(_uses("private_route_table_ids", sound_tables), "a route table")
+    problems += used_once(_uses("private_route_table_ids", sound_tables), "a route table")
     public_uses = [(Path.of("public_subnet_ids") / MapKey(z), s) for z, s in public.items()]
-    problems += _repeats(public_uses + _uses("private_subnet_ids", sound_subnets), "a subnet")
+    problems += used_once(public_uses + _uses("private_subnet_ids", sound_subnets), "a subnet")
     return problems
 
 
@@ -330,7 +318,7 @@ def _adopted_eips(
     _, sound, problems = _zone_map(args, "adopted_eip_allocation_ids", "eipalloc", foreign)
     if secondary is not None:
         problems += [p for zone, ids in sound.items() if (p := _too_many(args, zone, ids, secondary))]
-    return problems + _repeats(_uses("adopted_eip_allocation_ids", sound), "an EIP allocation")
+    return problems + used_once(_uses("adopted_eip_allocation_ids", sound), "an EIP allocation")
 
 
 def _too_many(args: Mapping[str, Any], zone: str, ids: Sequence[str], secondary: int) -> Problem | None:

@@ -122,23 +122,10 @@ HEALTH_LIMITS: Mapping[str, tuple[int, int]] = {"inter_ms": (100, 60_000), "fall
 MAXCONN_LIMITS = (1, 1_000_000)
 
 
-def used_once(items: Keyed, what: str) -> list[Problem]:
-    """Each value once; a repeat names the key that has it first (`what`: ``a port``)."""
-    first: dict[object, Path] = {}
-    problems = []
-    for value, at in items:
-        key = value if isinstance(value, str | int) else repr(value)
-        if key in first:
-            problems.append(invalid(at, value, f"{what} used once: {first[key]} has it already"))
-        else:
-            first[key] = at
-    return problems
-
-
 def route_name_problems(names: Keyed) -> list[Problem]:
     """Names that become frontend, backend and container port names."""
     bad = [invalid(at, v, ROUTE_NAME_RULE) for v, at in names if not _route_name(v)]
-    return bad + used_once([(v, at) for v, at in names if _route_name(v)], "a port name")
+    return bad + checks.used_once([(at, v) for v, at in names if _route_name(v)], "a port name")
 
 
 def _route_name(value: object) -> bool:
@@ -154,7 +141,7 @@ def bind_port_problems(ports: Keyed) -> list[Problem]:
         for v, at in good
         if v == STATS_PORT
     ]
-    return bad + stats + used_once(good, "a port")
+    return bad + stats + checks.used_once([(at, v) for v, at in good], "a port")
 
 
 def health_problems(values: Mapping[str, object], at: Path | str) -> list[Problem]:

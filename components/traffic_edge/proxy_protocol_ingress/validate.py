@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from traffic_edge._shared import checks
@@ -32,7 +31,6 @@ from traffic_edge.proxy_protocol_ingress.haproxy_cfg import (
     health_problems,
     maxconn_problems,
     route_name_problems,
-    used_once,
 )
 from traffic_edge.proxy_protocol_ingress.plan import DEFAULT_PLACEMENT
 
@@ -69,11 +67,6 @@ def validate_proxy_protocol_ingress_args(args: Mapping[str, Any]) -> list[Proble
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _because(problems: list[Problem], why: str) -> list[Problem]:
-    """The same problems with the reason after what is allowed."""
-    return [replace(p, allowed=f"{p.allowed}: {why}") for p in problems]
 
 
 def _placement(args: Mapping[str, Any], unknown: list[Problem]) -> Placement | None:
@@ -164,7 +157,11 @@ def _port_problems(args: Mapping[str, Any], placement: Placement | None) -> list
     problems += route_name_problems(_fields(ports, "name"))
     problems += bind_port_problems(_fields(ports, "port"))
     node_ports = [(v, at) for v, at in _fields(ports, "node_port") if not _node_port(v, at)]
-    return problems + (used_once(node_ports, "a NodePort") if placement is Placement.EXTERNAL else [])
+    return problems + (
+        checks.used_once([(at, v) for v, at in node_ports], "a NodePort")
+        if placement is Placement.EXTERNAL
+        else []
+    )
 
 
 def _node_port(value: object, at: Path) -> list[Problem]:
@@ -288,7 +285,7 @@ def _haproxy_pod_problems(args: Mapping[str, Any], placement: Placement | None) 
     problems = checks.dns_label(args["namespace"], "namespace") if "namespace" in args else []
     if "replicas" in args:
         why = "one pod is a single point of failure and blocks node drains"
-        problems += _because(checks.integer(args["replicas"], "replicas", 2, 50), why)
+        problems += checks.because(checks.integer(args["replicas"], "replicas", 2, 50), why)
     if "image" in args:
         problems += checks.image(args["image"], "image")
     return problems

@@ -9,7 +9,7 @@ did not write is never reported as if they had written it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,11 +84,6 @@ def _flag(args: Mapping[str, Any], key: str) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _because(problems: Iterable[Problem], reason: str) -> list[Problem]:
-    """The same invalid problems, with the reason after what is allowed."""
-    return [invalid(p.path, p.value, f"{p.allowed}: {reason}") for p in problems]
-
-
 def _is_name(value: object) -> bool:
     return isinstance(value, str) and len(value) <= NAME_MAX and DNS1123_LABEL.match(value) is not None
 
@@ -111,18 +106,6 @@ def _host(args: Mapping[str, Any], at: Path, what_for: str) -> list[Problem]:
     return [] if _is_host(args["host"]) else [invalid(at / "host", args["host"], HOST_RULE)]
 
 
-def _unique_names(names: Iterable[tuple[Path, str]], among: str) -> list[Problem]:
-    """Each (valid) name once among `among`; a repeat names the first place it was used."""
-    first: dict[str, Path] = {}
-    problems = []
-    for at, name in names:
-        if name in first:
-            problems.append(invalid(at, name, f"a name used once among {among}; it repeats {first[name]}"))
-        else:
-            first[name] = at
-    return problems
-
-
 def _entries(args: Mapping[str, Any], key: str) -> list[tuple[Path, Any]]:
     """(path, entry) of each entry of the list at `key`; none when it is absent or not a list."""
     value = args.get(key)
@@ -142,7 +125,7 @@ def _replicas(args: Mapping[str, Any]) -> list[Problem]:
     if "replicas" not in args:
         return []
     found = checks.integer(args["replicas"], "replicas", lo=2)
-    return _because(found, "one pod must stay ready through a rolling update or a node drain")
+    return checks.because(found, "one pod must stay ready through a rolling update or a node drain")
 
 
 def _flags(args: Mapping[str, Any]) -> list[Problem]:
@@ -263,7 +246,7 @@ def _middlewares(args: Mapping[str, Any]) -> list[Problem]:
         for at, entry in _entries(args, key)
         if isinstance(entry, Mapping) and _is_name(entry.get("name"))
     ]
-    return problems + _unique_names(names, "rate_limits and ip_allowlists")
+    return problems + checks.used_once(names, "a middleware name (rate_limits and ip_allowlists together)")
 
 
 def _rate_limit(entry: object, at: Path) -> list[Problem]:
@@ -308,7 +291,7 @@ def _routes(args: Mapping[str, Any], known: _Known) -> list[Problem]:
     names = [
         (at / "name", r["name"]) for at, r in routes if isinstance(r, Mapping) and _is_name(r.get("name"))
     ]
-    return problems + _unique_names(names, "routes")
+    return problems + checks.used_once(names, "a route name")
 
 
 def _route(route: object, at: Path, known: _Known) -> list[Problem]:

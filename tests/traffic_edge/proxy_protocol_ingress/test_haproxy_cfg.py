@@ -158,11 +158,11 @@ def test_every_problem_at_once_with_exact_messages() -> None:
             "haproxy.cfg: 12 problems:",
             f"  1. routes[0].name: 'HTTP' is not allowed: {name_rule}",
             f"  2. routes[4].name: 'this-name-is-too-long' is not allowed: {name_rule}",
-            "  3. routes[2].name: 'https' is not allowed: a port name used once: routes[1].name has it already",
+            "  3. routes[2].name: 'https' is not allowed: a port name listed once; it repeats routes[1].name",
             "  4. routes[1].bind_port: 0 is not allowed: an integer port from 1 to 65535",
             "  5. routes[3].bind_port: 8404 is not allowed: a port other than 8404: the stats port stays off "
             "the public side",
-            "  6. routes[2].bind_port: 80 is not allowed: a port used once: routes[0].bind_port has it already",
+            "  6. routes[2].bind_port: 80 is not allowed: a port listed once; it repeats routes[0].bind_port",
             "  7. routes[1].server_port: 70000 is not allowed: an integer port from 1 to 65535",
             "  8. servers[2]: 'not_a_host!' is not allowed: an IP address or a lower-case DNS name",
             "  9. health.inter_ms: 50 is not allowed: an integer from 100 to 60000",
@@ -196,7 +196,7 @@ def test_rules_report_at_the_keys_their_caller_gives() -> None:
     ports = Path.of("ports")
     assert [
         p.render() for p in bind_port_problems([(443, ports / 0 / "port"), (443, ports / 1 / "port")])
-    ] == ["ports[1].port: 443 is not allowed: a port used once: ports[0].port has it already"]
+    ] == ["ports[1].port: 443 is not allowed: a port listed once; it repeats ports[0].port"]
     assert [p.key for p in route_name_problems([("Web", ports / 0 / "name")])] == ["ports[0].name"]
     # Only the settings given are checked: a default is never reported as if it were written.
     assert [p.render() for p in health_problems({"rise": 0}, "health_check")] == [

@@ -89,7 +89,7 @@ def test_bad_external_args() -> None:
         "istio_version: 'latest' is not allowed: an Istio version like '1.22' or '1.22.3'",
         "ports[2].node_port is required: the NodePort the external HAProxy connects to",
         "ports[2].port: '443' is not allowed: an integer port from 1 to 65535",
-        "ports[1].node_port: 30080 is not allowed: a NodePort used once: ports[0].node_port has it already",
+        "ports[1].node_port: 30080 is not allowed: a NodePort listed once; it repeats ports[0].node_port",
         "metallb: {'addresses': ['192.0.2.0/28']} conflicts with placement: it configures the in-cluster "
         "HAProxy, and placement 'external' runs HAProxy outside the cluster",
         "node_addresses[0]: 'node-1' is not allowed: a node IP address",
@@ -109,9 +109,9 @@ def test_generator_rules_reported_at_arg_keys() -> None:
     assert messages(args) == [
         "ports[3].name: 'Metrics' is not allowed: a port name: 1-15 characters of a-z, 0-9 and '-', "
         "starting with a letter and not ending with '-'",
-        "ports[2].name: 'https' is not allowed: a port name used once: ports[1].name has it already",
+        "ports[2].name: 'https' is not allowed: a port name listed once; it repeats ports[1].name",
         "ports[3].port: 8404 is not allowed: a port other than 8404: the stats port stays off the public side",
-        "ports[2].port: 80 is not allowed: a port used once: ports[0].port has it already",
+        "ports[2].port: 80 is not allowed: a port listed once; it repeats ports[0].port",
         "health_check.inter_ms: 50 is not allowed: an integer from 100 to 60000",
         "health_check.fall: 0 is not allowed: an integer from 1 to 20",
         "maxconn: 0 is not allowed: an integer from 1 to 1000000",
@@ -273,7 +273,7 @@ def test_an_invalid_top_level_value_reports_nothing_derived_from_it() -> None:
         "metallb: ['192.0.2.0/28'] is not allowed: a mapping with addresses, install and namespace"
     ]
     assert messages({**IN_CLUSTER_ARGS, "ports": [{"name": "http", "port": 0, "target_port": 8080}] * 2}) == [
-        "ports[1].name: 'http' is not allowed: a port name used once: ports[0].name has it already",
+        "ports[1].name: 'http' is not allowed: a port name listed once; it repeats ports[0].name",
         "ports[0].port: 0 is not allowed: an integer port from 1 to 65535",
         "ports[1].port: 0 is not allowed: an integer port from 1 to 65535",
     ]

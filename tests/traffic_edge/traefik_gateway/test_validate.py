@@ -317,9 +317,9 @@ def test_duplicate_names_are_rejected() -> None:
         ip_allowlists=[{"name": "per-client", "source_ranges": ["198.51.100.0/24"]}],
     )
     assert problems(args) == [
-        "ip_allowlists[0].name: 'per-client' is not allowed: a name used once among rate_limits and "
-        "ip_allowlists; it repeats rate_limits[0].name",
-        "routes[1].name: 'shop' is not allowed: a name used once among routes; it repeats routes[0].name",
+        "ip_allowlists[0].name: 'per-client' is not allowed: a middleware name (rate_limits and "
+        "ip_allowlists together) listed once; it repeats rate_limits[0].name",
+        "routes[1].name: 'shop' is not allowed: a route name listed once; it repeats routes[0].name",
     ]
 
 
