@@ -224,7 +224,7 @@ def started(
 
 def squid_conf_for_bench(workdir: Path) -> str:
     """The generated file with only paths rewritten (as in tests/test_squid_real.py)."""
-    text = render_squid_conf(SQUID_ARGS)  # type: ignore[arg-type]
+    text = render_squid_conf(SQUID_ARGS)
     for old, new in {
         "access_log stdio:/dev/stdout": f"access_log stdio:{workdir}/access.log",
         "cache_log /dev/stderr": f"cache_log {workdir}/cache.log",

@@ -201,11 +201,11 @@ def covers_every_address(nets: Iterable[Network]) -> bool:
     ``0.0.0.0/1`` + ``128.0.0.0/1`` is every address as surely as ``0.0.0.0/0`` is.
     """
     nets = list(nets)
-    for version, everything in ((4, ipaddress.ip_network("0.0.0.0/0")), (6, ipaddress.ip_network("::/0"))):
-        same = [n for n in nets if n.version == version]
-        if sum(n.num_addresses for n in ipaddress.collapse_addresses(same)) == everything.num_addresses:  # type: ignore[arg-type]
-            return True
-    return False
+    v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in nets if isinstance(n, ipaddress.IPv6Network)]
+    total_v4 = sum(n.num_addresses for n in ipaddress.collapse_addresses(v4))
+    total_v6 = sum(n.num_addresses for n in ipaddress.collapse_addresses(v6))
+    return total_v4 == 2**32 or total_v6 == 2**128
 
 
 def cidr_list(
