@@ -12,7 +12,7 @@ import enum
 import re
 import types
 import typing
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal, NotRequired, Required, Union, get_args, get_origin, get_type_hints
 
 import pulumi
@@ -116,75 +116,101 @@ def _describe(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
+_BAD = object()
+"""What a converter returns for a value that is not of its type."""
+
+
+def _bool(value: Any) -> Any:
+    return value if isinstance(value, bool) else _BAD
+
+
+def _int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)  # `pulumi config set k 3` stores strings
+    return _BAD
+
+
+def _float(value: Any) -> Any:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else _BAD
+
+
+def _str(value: Any) -> Any:
+    return value if isinstance(value, str) else _BAD
+
+
+def _str_rule(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads 1.30 as the float 1.3; a string field never wants that silently.
+        return f"a string: quote it in YAML, '{value}'"
+    return "a string"
+
+
+_SCALARS: dict[Any, tuple[Callable[[Any], Any], Callable[[Any], str]]] = {
+    bool: (_bool, lambda _: "true or false"),
+    int: (_int, lambda _: "an integer"),
+    float: (_float, lambda _: "a number"),
+    str: (_str, _str_rule),
+}
+
+
+def _member(tp: type[enum.Enum], value: Any) -> Any:
+    for member in tp:
+        if value == member.value or (isinstance(value, str) and value.lower() == str(member.value).lower()):
+            return member
+    return _BAD
+
+
+def _checked(value: Any, converted: Any, rule: str, key: Path, problems: list[Problem]) -> Any:
+    """The converted value, or `value` unchanged with a problem when it did not convert."""
+    if converted is _BAD:
+        problems.append(invalid(key, value, rule))
+        return value
+    return converted
+
+
+def _union(value: Any, candidates: list[Any], key: Path, problems: list[Problem]) -> Any:
+    """A union of several plain types: the first that fits."""
+    for candidate in candidates:
+        trial: list[Problem] = []
+        out = coerce(value, candidate, key, trial)
+        if not trial:
+            return out
+    problems.append(invalid(key, value, _describe(candidates)))
+    return value
+
+
+def _container(value: Any, tp: Any, key: Path, problems: list[Problem]) -> Any:
+    """A list or a map: each item coerced to its type, at its own key."""
+    if get_origin(tp) in (list, Sequence, typing.Sequence):
+        if not isinstance(value, list):
+            return _checked(value, _BAD, _describe(tp), key, problems)
+        (item_tp,) = get_args(tp)
+        return [coerce(v, item_tp, key / i, problems) for i, v in enumerate(value)]
+    if not isinstance(value, dict):
+        return _checked(value, _BAD, _describe(tp), key, problems)
+    _, val_tp = get_args(tp)
+    return {str(k): coerce(v, val_tp, key / MapKey(str(k)), problems) for k, v in value.items()}
+
+
 def coerce(value: Any, tp: Any, key: Path, problems: list[Problem]) -> Any:
     """Return `value` converted to `tp`, appending a Problem per bad spot (value unchanged there)."""
     tp, optional = _strip(tp)
     if value is None:
-        if not optional:
-            problems.append(invalid(key, value, _describe(tp)))
-        return None
-    if isinstance(tp, list):  # a union of several plain types: accept the first that fits
-        for candidate in tp:
-            trial: list[Problem] = []
-            out = coerce(value, candidate, key, trial)
-            if not trial:
-                return out
-        problems.append(invalid(key, value, _describe(tp)))
-        return value
-    origin = get_origin(tp)
-    if tp is Any:
-        return value
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        problems.append(invalid(key, value, "true or false"))
-        return value
-    if tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-            return int(value)  # `pulumi config set k 3` stores strings
-        problems.append(invalid(key, value, "an integer"))
-        return value
-    if tp is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        problems.append(invalid(key, value, "a number"))
-        return value
-    if tp is str:
-        if isinstance(value, str):
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            # YAML reads 1.30 as the float 1.3; a string field never wants that silently.
-            problems.append(invalid(key, value, f"a string: quote it in YAML, '{value}'"))
-            return value
-        problems.append(invalid(key, value, "a string"))
-        return value
+        return None if optional else _checked(value, _BAD, _describe(tp), key, problems)
+    if isinstance(tp, list):
+        return _union(value, tp, key, problems)
+    if tp in _SCALARS:
+        convert, rule = _SCALARS[tp]
+        return _checked(value, convert(value), rule(value), key, problems)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        for member in tp:
-            if value == member.value or (
-                isinstance(value, str) and value.lower() == str(member.value).lower()
-            ):
-                return member
-        problems.append(invalid(key, value, _describe(tp)))
-        return value
+        return _checked(value, _member(tp, value), _describe(tp), key, problems)
+    origin = get_origin(tp)
     if origin is Literal:
-        if value in get_args(tp):
-            return value
-        problems.append(invalid(key, value, _describe(tp)))
-        return value
-    if origin in (list, Sequence, typing.Sequence):
-        if not isinstance(value, list):
-            problems.append(invalid(key, value, _describe(tp)))
-            return value
-        (item_tp,) = get_args(tp)
-        return [coerce(v, item_tp, key / i, problems) for i, v in enumerate(value)]
-    if origin in (dict, Mapping, typing.Mapping):
-        if not isinstance(value, dict):
-            problems.append(invalid(key, value, _describe(tp)))
-            return value
-        _, val_tp = get_args(tp)
-        return {str(k): coerce(v, val_tp, key / MapKey(str(k)), problems) for k, v in value.items()}
+        return _checked(value, value if value in get_args(tp) else _BAD, _describe(tp), key, problems)
+    if origin in (list, Sequence, typing.Sequence, dict, Mapping, typing.Mapping):
+        return _container(value, tp, key, problems)
     if is_typeddict(tp):
         return coerce_object(value, tp, key, problems)
     return value
