@@ -83,12 +83,14 @@ def _trusted_cidrs(args: dict[str, Any], expected: dict[str, Any]) -> list[Probl
     edge = [ipaddress.ip_network(c) for c in edge_cidrs]
     given = [ipaddress.ip_network(c, strict=False) for c in args.get("trusted_cidrs") or []]
     wanted = f"the HAProxy source CIDRs of traffic-edge:onpremIngress ({', '.join(edge_cidrs)})"
+    # Judged on the unions, so the two sets of addresses must be equal however they are split.
+    edge_union, trusted = _union(edge), _union(given)
     problems = [
         invalid(config_key("traefik", "trusted_cidrs", i), str(net), f"a network inside {wanted}")
         for i, net in enumerate(given)
-        if not any(_inside(net, e) for e in edge)
+        if not any(_inside(net, e) for e in edge_union)
     ]
-    left_out = [str(e) for e in edge if not any(_inside(e, g) for g in given)]
+    left_out = [str(e) for e in edge if not any(_inside(e, g) for g in trusted)]
     if left_out and not problems:
         problems.append(
             invalid(
@@ -99,6 +101,15 @@ def _trusted_cidrs(args: dict[str, Any], expected: dict[str, Any]) -> list[Probl
             )
         )
     return problems
+
+
+def _union(
+    nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network],
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The fewest networks holding exactly the addresses of `nets` (adjacent ones merged)."""
+    v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in nets if isinstance(n, ipaddress.IPv6Network)]
+    return [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]
 
 
 def _inside(

@@ -8,6 +8,7 @@ read goes through these helpers: an unknown value comes back as `UNKNOWN`.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -133,3 +134,20 @@ def selects(selector: Any, labels: Mapping[str, Any]) -> bool:
 
 ReportViolation = Callable[..., None]
 """`report_violation(message, urn=None)`: pulumi-policy's alias requires the urn argument."""
+
+
+def whole_space(cidrs: Sequence[Any]) -> bool:
+    """The networks together hold every IPv4 or every IPv6 address, judged on their union:
+    ``0.0.0.0/1`` + ``128.0.0.0/1`` is everyone as surely as ``0.0.0.0/0``. Entries that are
+    not networks are not counted."""
+    nets = []
+    for cidr in cidrs:
+        try:
+            nets.append(ipaddress.ip_network(str(cidr), strict=False))
+        except ValueError:
+            continue
+    v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in nets if isinstance(n, ipaddress.IPv6Network)]
+    held_v4 = sum(n.num_addresses for n in ipaddress.collapse_addresses(v4))
+    held_v6 = sum(n.num_addresses for n in ipaddress.collapse_addresses(v6))
+    return held_v4 == 2**32 or held_v6 == 2**128

@@ -16,7 +16,6 @@ Gateways this recognises:
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies._props import ReportViolation, get, items, mapping, path, plain, selects, to_int
+from policies._props import ReportViolation, get, items, mapping, path, plain, selects, to_int, whole_space
 
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
 PROXY_FILTER = "envoy.filters.listener.proxy_protocol"
@@ -89,9 +88,8 @@ def _traefik_gateway(r: PolicyResource) -> Gateway | None:
         trusted = pp.get("trustedIPs")
         if not trusted:
             gw.problems.append(f"entrypoint {ep} lists no proxyProtocol.trustedIPs")
-        for cidr in trusted or []:
-            if _whole_internet(cidr):
-                gw.problems.append(f"entrypoint {ep} trusts PROXY headers from {cidr}")
+        if whole_space(trusted or []):
+            gw.problems.append(f"entrypoint {ep} trusts PROXY headers from {', '.join(map(str, trusted))}")
     return gw
 
 
@@ -135,13 +133,6 @@ def find_gateways(resources: list[PolicyResource]) -> list[Gateway]:
     return out
 
 
-def _whole_internet(cidr: Any) -> bool:
-    try:
-        return ipaddress.ip_network(str(cidr), strict=False).prefixlen == 0
-    except ValueError:
-        return False
-
-
 def _rule_ports(rule: Mapping[str, Any]) -> frozenset[int] | None:
     """TCP ports a rule admits; None for named ports (cannot be resolved from the stack)."""
     entries = rule.get("ports")
@@ -161,11 +152,25 @@ def _rule_ports(rule: Mapping[str, Any]) -> frozenset[int] | None:
     return frozenset(out)
 
 
+def _open_peers(peers: list[Any]) -> str | None:
+    """Why a rule's peers admit everyone (None: they do not): one open peer, or address
+    blocks that together hold every address (``0.0.0.0/1`` + ``128.0.0.0/1``)."""
+    one = next((w for p in peers if isinstance(p, Mapping) and (w := _open_peer(p)) is not None), None)
+    if one is not None:
+        return one
+    blocks = [
+        p["ipBlock"].get("cidr")
+        for p in peers
+        if isinstance(p, Mapping) and isinstance(p.get("ipBlock"), Mapping)
+    ]
+    return f"ipBlocks {', '.join(map(str, blocks))} (together every address)" if whole_space(blocks) else None
+
+
 def _open_peer(peer: Mapping[str, Any]) -> str | None:
     """Why a NetworkPolicy peer is not narrowed to particular pods or addresses (None: it is)."""
     block = peer.get("ipBlock")
     if isinstance(block, Mapping):
-        return f"ipBlock {block.get('cidr')}" if _whole_internet(block.get("cidr")) else None
+        return f"ipBlock {block.get('cidr')}" if whole_space([block.get("cidr")]) else None
     pods = peer.get("podSelector")
     if isinstance(pods, Mapping) and (pods.get("matchLabels") or pods.get("matchExpressions")):
         return None
@@ -240,11 +245,7 @@ def gateway_problems(gw: Gateway, resources: list[PolicyResource]) -> list[str]:
         for i, rule in enumerate(spec.get("ingress") or []):
             ports = _rule_ports(rule)
             peers = rule.get("from") or []
-            why = (
-                "every source (no 'from')"
-                if not peers
-                else next((w for p in peers if (w := _open_peer(p)) is not None), None)
-            )
+            why = "every source (no 'from')" if not peers else _open_peers(peers)
             if why is None:
                 admitted |= ports or set()
             else:

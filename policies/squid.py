@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +22,7 @@ from policies._props import (
     plain,
     selects,
     to_int,
+    whole_space,
 )
 
 ZONE_KEY = "topology.kubernetes.io/zone"
@@ -112,15 +112,8 @@ _SELF_ACLS = {"manager"}
 
 def _everything(acl_type: str, values: list[str]) -> bool:
     if acl_type in ("src", "dst"):
-        for v in values:
-            if v == "all":
-                return True
-            try:
-                if ipaddress.ip_network(v, strict=False).prefixlen == 0:
-                    return True
-            except ValueError:
-                continue
-        return False
+        # Judged on the union: `src 0.0.0.0/1 128.0.0.0/1` is every client.
+        return "all" in values or whole_space(values)
     if acl_type == "dstdomain":
         return "." in values
     if acl_type == "dstdom_regex":

@@ -332,6 +332,15 @@ def test_squid_conf_without_deny_all_last_fails() -> None:
                 "rule 1 'http_access allow net d' allows every destination: no destination ACL limits it",
             ],
         ),
+        # Judged on the union: two halves are every client.
+        (
+            "acl net src 0.0.0.0/1 128.0.0.0/1\nacl d dstdomain .x.com\nhttp_access allow net d\n"
+            "http_access deny all\n",
+            [
+                "rule 1 'http_access allow net d': ACL 'net' matches every client",
+                "rule 1 'http_access allow net d' allows every client: no source ACL limits it",
+            ],
+        ),
         # A fence only counts before the allow it protects.
         (
             "acl net src 10.0.0.0/8\nacl d dst 192.0.2.0/24\nhttp_access allow d\nhttp_access deny !net\n"
@@ -636,10 +645,38 @@ def test_a_second_policy_opening_the_proxy_port_to_everyone_fails() -> None:
     )
 
 
+def test_address_blocks_that_together_are_everyone_fail() -> None:
+    s = isolated_istio()
+    halves = [{"ipBlock": {"cidr": "0.0.0.0/1"}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}]
+    s.add(NETPOL, "halves", netpol("halves", [{"from": halves, "ports": [{"port": 8443}]}]))
+    [(msg, _)] = s.check(proxy_protocol_gateway_isolated)
+    assert (
+        "NetworkPolicy 'halves' ingress[0] admits ipBlocks 0.0.0.0/1, 128.0.0.0/1 (together every address) "
+        "to PROXY port(s) [8443]" in msg
+    )
+
+
+def test_traefik_trusting_halves_of_every_address_trusts_everyone() -> None:
+    s = Stack()
+    s.add(
+        "kubernetes:helm.sh/v3:Release",
+        "edge-release",
+        traefik_release(trustedIPs=["0.0.0.0/1", "128.0.0.0/1"]),
+    )
+    s.add(
+        NETPOL,
+        "edge-edge-only",
+        traefik_policy([{"from": [{"ipBlock": {"cidr": "10.244.0.0/16"}}], "ports": [{"port": 8000}]}]),
+    )
+    [(msg, _)] = s.check(proxy_protocol_gateway_isolated)
+    assert "entrypoint web trusts PROXY headers from 0.0.0.0/1, 128.0.0.0/1" in msg
+
+
 @pytest.mark.parametrize(
     ("peer", "why"),
     [
         ({"ipBlock": {"cidr": "0.0.0.0/0"}}, "ipBlock 0.0.0.0/0"),
+        ({"ipBlock": {"cidr": "::/0"}}, "ipBlock ::/0"),
         ({"namespaceSelector": {}}, "every pod of the selected namespaces"),
         ({"podSelector": {}}, "every pod of the namespace"),
     ],
