@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import json
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, get_args
 
 from edge_stack.cross_checks import CROSS_CHECKS, WIRING
 from edge_stack.sections import SECTIONS, Section, load_ref
@@ -28,9 +29,20 @@ from edge_stack.settings import (
     StackSettings,
     config_key,
 )
-from edge_stack.typed import coerce_object, hints_of
+from edge_stack.typed import coerce_object, hints_of, is_typeddict
 from traffic_edge._shared import checks
-from traffic_edge._shared.problems import ArgsError, MapKey, Path, Problem, invalid, missing, unknown
+from traffic_edge._shared.problems import (
+    REDACTED,
+    ArgsError,
+    MapKey,
+    Path,
+    Problem,
+    Secret,
+    invalid,
+    is_secret_name,
+    missing,
+    unknown,
+)
 from traffic_edge._shared.versions import SUPPORTED_MAX, SUPPORTED_MIN, KubeVersion
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
@@ -40,13 +52,16 @@ _NAME_RULE = "name: lower-case letters, digits and '-', at most 63 characters"
 TOP_LEVEL = ("clusters", "aws", "azure", *(s.key for s in SECTIONS))
 
 
-def decode(raw: Mapping[str, Any]) -> dict[str, Any]:
+def decode(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> dict[str, Any]:
     """Config as the engine hands it over (full keys, objects as JSON text) -> plain values.
 
     Only this project's namespace is read; a key whose namespace is a misspelling of it
     (``trafic-edge:squid``) is kept under its full key, so `load` reports it instead of
-    silently dropping the section.
+    silently dropping the section. In a key the engine marks secret (`secret_keys`), every
+    value whose key names a secret and every offline stand-in for an encrypted value
+    becomes a `Secret`: it is never shown in a problem and goes to providers as a secret.
     """
+    secret = set(secret_keys)
     out: dict[str, Any] = {}
     for full_key, value in raw.items():
         namespace, _, key = full_key.partition(":")
@@ -57,8 +72,19 @@ def decode(raw: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, str) and value[:1] in "[{":
             with contextlib.suppress(json.JSONDecodeError):
                 value = json.loads(value)
-        out[key] = value
+        out[key] = _secrets(value, whole=full_key in secret) if full_key in secret else value
     return out
+
+
+def _secrets(value: Any, *, whole: bool = False, named: bool = False) -> Any:
+    """`value` with its secret strings wrapped in `Secret` (see `decode`)."""
+    if isinstance(value, dict):
+        return {k: _secrets(v, named=is_secret_name(str(k))) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_secrets(v, named=named) for v in value]
+    if isinstance(value, str) and (whole or named or value == REDACTED):
+        return Secret(value)
+    return value
 
 
 def _unknown_top_level(raw_config: Mapping[str, Any]) -> list[Problem]:
@@ -91,10 +117,24 @@ def _cluster(name: str, body: Any, problems: list[Problem]) -> Cluster | None:
         found.append(invalid(at / "context", context, "the name of a kubeconfig context, not empty"))
     if "namespace" in parsed and isinstance(parsed["namespace"], str):
         found += checks.dns_label(parsed["namespace"], at / "namespace")
+    found += _kubeconfig(parsed.get("kubeconfig"), name, at / "kubeconfig")
     problems += found
     if found:
         return None
     return Cluster(name, parsed["context"], version or "", parsed.get("kubeconfig"), parsed.get("namespace"))
+
+
+def _kubeconfig(value: object, cluster: str, at: Path) -> list[Problem]:
+    """A kubeconfig's path, or its contents as a secret: never its credentials in clear text."""
+    if not isinstance(value, str) or isinstance(value, Secret) or not is_kubeconfig_text(value):
+        return []
+    how = f"pulumi config set --secret --path '{PROJECT}:clusters.{cluster}.kubeconfig' \"$(cat FILE)\""
+    return [invalid(at, Secret(value), f"a kubeconfig file's path; its contents only encrypted: {how}")]
+
+
+def is_kubeconfig_text(value: str) -> bool:
+    """Kubeconfig contents rather than a path (a path has no newline and is not JSON/YAML)."""
+    return "\n" in value or value.lstrip().startswith(("{", "apiVersion"))
 
 
 def _clusters(raw: Any, problems: list[Problem]) -> dict[str, Cluster]:
@@ -195,7 +235,6 @@ def _component(
         extra_keys=["name", "cluster"] if "kubernetes" in section.needs else ["name"],
     )
     name = raw.get("name", section.default_name)
-    found += checks.dns_label(name, at / "name", f"a component {_NAME_RULE}")
     cluster, cluster_problems = _cluster_of(section, raw, settings, defined)
     found += cluster_problems + _platforms(section, settings)
     if (
@@ -212,7 +251,7 @@ def _component(
         if wiring.source in raw_sections and (wiring.source not in settings.components or cluster is None):
             shape_bad.update(wiring.keys)  # the source is invalid: what it would fill is not missing
         args = wiring.fill(args, settings, cluster.name if cluster else None)
-    found += _semantic(section, args, at, shape_bad)
+    found += _semantic(section, args, name, at, shape_bad)
     problems += found
     return None if found else ComponentSettings(section, str(name), cluster, args)
 
@@ -223,16 +262,54 @@ def _top(problem: Problem, at: Path) -> object:
     return parts[len(at.parts)] if problem.path.startswith(at) and len(parts) > len(at.parts) else None
 
 
-def _semantic(section: Section, args: dict[str, Any], at: Path, shape_bad: set[object]) -> list[Problem]:
-    """The component's own validator, on the args whose shape is right (one message per bad value)."""
-    validate: Callable[[Any], list[Problem]] = load_ref(section.validator)
+def _semantic(
+    section: Section, args: dict[str, Any], name: object, at: Path, shape_bad: set[object]
+) -> list[Problem]:
+    """The component's own validator, on the args whose shape is right (one message per bad
+    value), and on its resource name: everything the component would refuse, refused here
+    before any resource (a provider included) is registered."""
+    validate: Callable[[Any, Any], list[Problem]] = load_ref(section.validator)
     good = {k: v for k, v in args.items() if k not in shape_bad}
-    return [q for q in (p.within(at) for p in validate(good)) if _top(q, at) not in shape_bad]
+    return [q for q in (p.within(at) for p in validate(good, name)) if _top(q, at) not in shape_bad]
+
+
+def _encrypted_whole(raw_config: Mapping[str, Any]) -> list[Problem]:
+    """A key encrypted as a whole: offline, nothing in it can be read or checked."""
+    how = "encrypt only its secret values, with pulumi config set --secret --path '<key>.<field>'"
+    return [
+        invalid(config_key(key), value, f"an object in clear text: {how}")
+        for key, value in raw_config.items()
+        if isinstance(value, Secret) and value == REDACTED and key in TOP_LEVEL
+    ]
+
+
+@functools.cache
+def arg_names() -> frozenset[str]:
+    """Every snake_case key of every section's args, nested ones included."""
+    names: set[str] = set()
+    todo = [load_ref(s.args_type) for s in SECTIONS] + [ClusterConfig, AwsConfig, AzureConfig]
+    seen: set[int] = set()
+    while todo:
+        tp = todo.pop()
+        if id(tp) in seen:
+            continue
+        seen.add(id(tp))
+        for name, hint in hints_of(tp).items():
+            names.add(name)
+            todo += [t for t in _typeddicts_in(hint)]
+    return frozenset(n for n in names if "_" in n)
+
+
+def _typeddicts_in(hint: Any) -> list[Any]:
+    if is_typeddict(hint):
+        return [hint]
+    return [t for arg in get_args(hint) for t in _typeddicts_in(arg)]
 
 
 def load(stack: str, raw_config: Mapping[str, Any]) -> StackSettings:
     """Validate `raw_config` (keys without the project prefix) or raise ArgsError with all problems."""
-    problems = _unknown_top_level(raw_config)
+    problems = _unknown_top_level(raw_config) + _encrypted_whole(raw_config)
+    raw_config = {k: v for k, v in raw_config.items() if not (isinstance(v, Secret) and v == REDACTED)}
     settings = StackSettings(stack)
     settings.clusters = _clusters(raw_config.get("clusters"), problems)
     settings.aws = _aws(raw_config.get("aws") or None, problems)
@@ -254,5 +331,7 @@ def load(stack: str, raw_config: Mapping[str, Any]) -> StackSettings:
         for check in CROSS_CHECKS:
             problems.extend(check(settings))
     if problems:
-        raise ArgsError(f"stack {stack!r}: the config in Pulumi.{stack}.yaml", problems, style="config")
+        raise ArgsError(
+            f"stack {stack!r}: the config in Pulumi.{stack}.yaml", problems, style="config", keys=arg_names()
+        )
     return settings

@@ -13,16 +13,21 @@ import pulumi_kubernetes as k8s
 from edge_stack.config import decode, load
 from edge_stack.sections import load_ref
 from edge_stack.settings import StackSettings
+from traffic_edge._shared.problems import Secret
 
 
 def _providers(settings: StackSettings) -> dict[str, pulumi.ProviderResource]:
     """Explicit providers only: a component never falls back to an ambient default provider."""
     providers: dict[str, pulumi.ProviderResource] = {}
     for name, cluster in sorted(settings.clusters.items()):
+        kubeconfig = cluster.kubeconfig
         providers[f"k8s:{name}"] = k8s.Provider(
             f"k8s-{name}",
             context=cluster.context,
-            kubeconfig=cluster.kubeconfig,
+            # Contents arrive only as a secret (the config check refuses them in clear text).
+            kubeconfig=pulumi.Output.secret(str(kubeconfig))
+            if isinstance(kubeconfig, Secret)
+            else kubeconfig,
             namespace=cluster.namespace,
         )
     if settings.aws is not None:
@@ -64,8 +69,10 @@ def build(settings: StackSettings) -> dict[str, Any]:
 
 def main(raw_config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Entry point of __main__.py: read the stack's config, validate all of it, then build."""
-    from pulumi.runtime.config import CONFIG, get_config_env
+    from pulumi.runtime.config import CONFIG, get_config_env, get_config_secret_keys_env, is_config_secret
 
     raw = raw_config if raw_config is not None else {**get_config_env(), **CONFIG.get()}
-    settings = load(pulumi.get_stack(), decode(raw))
+    # The CLI names the keys it decrypted (PULUMI_CONFIG_SECRET_KEYS, or set with the config).
+    secret_keys = {k for k in raw if is_config_secret(k)} | set(get_config_secret_keys_env())
+    settings = load(pulumi.get_stack(), decode(raw, secret_keys))
     return build(settings)

@@ -143,6 +143,9 @@ def _str(value: Any) -> Any:
 def _str_rule(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         # YAML reads 1.30 as the float 1.3; a string field never wants that silently.
+        if isinstance(value, float):
+            # The zero the user wrote is gone: 1.30 and 1.3 are the same float.
+            return f"a string: quote it in YAML, '{value}' (or '{value}0' if you wrote {value}0)"
         return f"a string: quote it in YAML, '{value}'"
     return "a string"
 

@@ -300,11 +300,13 @@ def run(
     config: Mapping[str, Any] | None = None,
     preview: bool = True,
     calls: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] | None = None,
+    secret_keys: list[str] | None = None,
 ) -> Recording:
     """Run `program` offline and return what it registered.
 
     `config` maps full keys (``traffic-edge:squid``) to values (objects are JSON-encoded as
-    the CLI does). `calls` answers invokes by token; unanswered invokes return ``{}``.
+    the CLI does); `secret_keys` are the keys the CLI would mark secret. `calls` answers
+    invokes by token; unanswered invokes return ``{}``.
     Exceptions raised by the program propagate unchanged (validation errors included).
     """
     recording = Recording()
@@ -318,7 +320,7 @@ def run(
 
     set_all_config(
         {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()},
-        [],
+        list(secret_keys or []),
     )
     settings.ROOT.set(None)
     # What set_mocks does, minus its root Stack: run_in_stack makes the root, so that stack

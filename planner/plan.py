@@ -22,7 +22,7 @@ import yaml
 from planner import policy_report
 from planner.engine import Recording, Resource, run
 from planner.kube_schema import describe, validate_manifest
-from planner.stackfile import REPO, read_config, stacks
+from planner.stackfile import REPO, StackFileError, read_config, read_stack, stacks
 from traffic_edge._shared.problems import ArgsError
 
 _TOP_ORDER = ("apiVersion", "kind", "metadata")
@@ -56,12 +56,12 @@ def manifest_yaml(manifest: dict[str, Any]) -> str:
 
 def run_stack(stack: str, root: Path = REPO) -> Recording:
     """Run the repository's real __main__.py for `stack` offline."""
-    config = read_config(stack, root)
+    stack_config = read_stack(stack, root)
 
     def program() -> None:
         runpy.run_path(str(root / "__main__.py"), run_name="__main__")
 
-    return run(program, stack=stack, config=config)
+    return run(program, stack=stack, config=stack_config.config, secret_keys=stack_config.secret_keys)
 
 
 def cluster_of(rec: Recording, res: Resource) -> str:
@@ -170,7 +170,23 @@ def summary(rec: Recording) -> str:
     return "\n".join(lines)
 
 
+def _written(out: Path) -> str:
+    """The files and folders of `out`, as the last line names them."""
+    return ", ".join(p.name + ("/" if p.is_dir() else "") for p in sorted(out.iterdir()))
+
+
+def _plan(stack: str, out: Path) -> tuple[Recording, dict[str, Any]] | None:
+    """Run and write the plan; None (and nothing written) when the config is refused."""
+    try:
+        rec = run_stack(stack)
+    except (ArgsError, StackFileError) as err:
+        print(f"plan: {err}", file=sys.stderr)
+        return None
+    return rec, write_plan(stack, rec, out)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0: planned; 1: invalid (config, schema or a mandatory policy); 2: usage."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default=os.environ.get("STACK", "dev"))
     parser.add_argument("--out", default=None, help="default: out/plan/<stack>")
@@ -179,12 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"plan: no Pulumi.{args.stack}.yaml; stacks: {', '.join(stacks())}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else REPO / "out" / "plan" / args.stack
-    try:
-        rec = run_stack(args.stack)
-    except ArgsError as err:
-        print(f"plan: {err}", file=sys.stderr)
-        return 2
-    counts = write_plan(args.stack, rec, out)
+    # A failed plan must not leave the previous plan behind for a reviewer to read.
+    shutil.rmtree(out, ignore_errors=True)
+    planned = _plan(args.stack, out)
+    if planned is None:
+        return 1
+    rec, counts = planned
     failed = False
     problems = schema_problems(rec, cluster_versions(args.stack))
     if problems:
@@ -198,12 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     for warning in sorted(set(rec.warnings)):
         print(f"warning: {warning}")
     print(report.text())
-    if report.mandatory_violations:
-        failed = True
+    failed = failed or bool(report.mandatory_violations)
     rel = out.relative_to(REPO) if out.is_relative_to(REPO) else out
     print(
         f"plan for stack {args.stack!r}: {counts['resources']} resources, {counts['manifests']} Kubernetes objects "
-        f"-> {rel}/ (resources.json, outputs.json, manifests/, configs/, policy-report.json)"
+        f"-> {rel}/ ({_written(out)})"
     )
     return 1 if failed else 0
 

@@ -1,37 +1,148 @@
-"""Read Pulumi.<stack>.yaml the way the CLI hands config to a program."""
+"""Read Pulumi.<stack>.yaml the way the CLI hands config to a program.
+
+Whatever is in the file, the result is either the config or one `StackFileError` listing
+every problem with the file itself (not YAML, not a mapping, an unknown top-level key), in
+the same numbered block as the config's own problems, with line and column for YAML
+errors. PyYAML's context snippet is never printed: the line could hold a secret.
+
+An encrypted value (``secure: v1:...``) cannot be read offline; the plan stands in
+`Secret("[secret]")` for it and marks its config key secret, as the CLI marks the keys it
+decrypts (``PULUMI_CONFIG_SECRET_KEYS``), so every output derived from it is a secret.
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from traffic_edge._shared.problems import REDACTED, Secret
+
 REPO = Path(__file__).resolve().parent.parent
+
+STACK_FILE_KEYS = ("config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider")
+"""The top-level keys of a Pulumi stack settings file: the yaml tags of `ProjectStack` in
+pulumi/pulumi sdk/go/common/workspace/project.go (``environment`` since Pulumi ESC)."""
+
+
+class StackFileError(ValueError):
+    """The stack or project file cannot be read as config: every reason, numbered."""
+
+    def __init__(self, path: Path, reasons: list[str]) -> None:
+        self.path = path
+        self.reasons = reasons
+        n = len(reasons)
+        lines = "\n".join(f"  {i}. {r}" for i, r in enumerate(reasons, 1))
+        super().__init__(f"{path.name}: {n} problem{'s' if n != 1 else ''}:\n{lines}")
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    config: dict[str, Any]
+    """Full config keys -> values as the engine passes them (objects and lists JSON-encoded)."""
+    secret_keys: list[str] = field(default_factory=list)
+    """The keys that hold an encrypted value, anywhere inside them."""
 
 
 def stacks(root: Path = REPO) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
 
 
-def read_config(stack: str, root: Path = REPO) -> dict[str, Any]:
-    """Full config keys -> values as the engine passes them (objects and lists JSON-encoded)."""
+def _yaml_error(err: yaml.YAMLError) -> str:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    context = getattr(err, "context", None)
+    text = f"{context}: {problem}" if context and "single document" not in problem else problem
+    if "single document" in str(err):
+        text = "more than one YAML document ('---'): a stack file is one mapping"
+    if "'\\t'" in problem:
+        text += " (YAML indents with spaces, never tabs)"
+    return f"{where}not valid YAML: {text}"
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise StackFileError(path, [f"byte {err.start}: not UTF-8 text ({err.reason})"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise StackFileError(path, [_yaml_error(err)]) from None
+
+
+def _mapping(value: Any, path: Path, what: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        shown = type(value).__name__.replace("str", "text").replace("list", "a list")
+        raise StackFileError(path, [f"{what}: {shown} is not allowed: a mapping of keys to values"])
+    return value
+
+
+def _top_level(doc: dict[str, Any], path: Path) -> None:
+    reasons = []
+    for key in sorted(set(map(str, doc)) - set(STACK_FILE_KEYS)):
+        close = difflib.get_close_matches(key, STACK_FILE_KEYS, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "the known keys are " + ", ".join(STACK_FILE_KEYS)
+        reasons.append(f"{key} is not a known key of a stack file: {hint}")
+    if reasons:
+        raise StackFileError(path, reasons)
+
+
+def _secure(value: Any) -> tuple[Any, bool]:
+    """`value` with every ``{secure: ...}`` replaced by a `Secret`; whether there was one."""
+    if isinstance(value, dict) and set(value) == {"secure"} and isinstance(value["secure"], str):
+        return Secret(REDACTED), True
+    if isinstance(value, dict):
+        pairs = {k: _secure(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
+    if isinstance(value, list):
+        items = [_secure(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def read_stack(stack: str, root: Path = REPO) -> StackConfig:
+    """The stack's config (project defaults under it, as with the CLI) and its secret keys."""
     path = root / f"Pulumi.{stack}.yaml"
     if not path.exists():
         known = ", ".join(stacks(root)) or "none"
         raise FileNotFoundError(f"no stack file {path.name}; stacks in this repo: {known}")
-    doc = yaml.safe_load(path.read_text()) or {}
-    project_doc = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
-    project = project_doc["name"]
+    project_path = root / "Pulumi.yaml"
+    project_doc = _mapping(_load_yaml(project_path), project_path, "the project file")
+    doc = _mapping(_load_yaml(path), path, "the top level")
+    _top_level(doc, path)
+    project = str(project_doc.get("name") or "")
+    if not project:
+        raise StackFileError(
+            project_path, ["name is required: the project's name, the namespace of its config"]
+        )
     config: dict[str, Any] = {}
     # Project-level values (not schemas) apply to every stack, as with the CLI.
-    for key, value in (project_doc.get("config") or {}).items():
+    for key, value in _mapping(project_doc.get("config"), project_path, "config").items():
         if isinstance(value, dict) and ("type" in value or "description" in value):
             if "default" not in value:
                 continue
             value = value["default"]
         config[key if ":" in key else f"{project}:{key}"] = value
-    for key, value in (doc.get("config") or {}).items():
-        config[key if ":" in key else f"{project}:{key}"] = value
-    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    for key, value in _mapping(doc.get("config"), path, "config").items():
+        config[str(key) if ":" in str(key) else f"{project}:{key}"] = value
+    out: dict[str, Any] = {}
+    secret_keys = []
+    for key, value in config.items():
+        value, secret = _secure(value)
+        if secret:
+            secret_keys.append(key)
+        out[key] = value if isinstance(value, str) else json.dumps(value)
+    return StackConfig(out, sorted(secret_keys))
+
+
+def read_config(stack: str, root: Path = REPO) -> dict[str, Any]:
+    """Full config keys -> values as the engine passes them (objects and lists JSON-encoded)."""
+    return read_stack(stack, root).config

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -22,3 +23,16 @@ def test_the_bad_config_example_is_the_real_error() -> None:
     with pytest.raises(ArgsError) as err:
         load("dev", config)
     assert block.group(1) == f"plan: {err.value}\n"
+
+
+def test_the_plan_table_lists_every_file_a_plan_writes(tmp_path: Path) -> None:
+    from planner.plan import run_stack, write_plan
+
+    table = re.search(r"## What `make plan` writes.*?\n\n(\|.*?)\n\n", README, re.S)
+    assert table is not None
+    listed = {m.split("/")[0] for m in re.findall(r"^\| `([^`]+)`", table.group(1), re.M)}
+    out = tmp_path / "dev"
+    write_plan("dev", run_stack("dev"), out)
+    # main() adds the policy report always and warnings.txt when a component warned.
+    written = {p.name for p in out.iterdir()} | {"policy-report.json", "warnings.txt"}
+    assert written <= listed, f"written but not in the README: {sorted(written - listed)}"

@@ -53,7 +53,7 @@ def problems(config: dict[str, Any]) -> list[str]:
         ),
         (
             {"clusters": {"eks": {"context": "c", "kubernetesVersion": 1.3}}},
-            "traffic-edge:clusters.eks.kubernetesVersion: 1.3 is not allowed: a string: quote it in YAML, '1.3'",
+            "traffic-edge:clusters.eks.kubernetesVersion: 1.3 is not allowed: a string: quote it in YAML, '1.3' (or '1.30' if you wrote 1.30)",
         ),
         (
             {"clusters": {"eks": {"context": "c", "kubernetesVersion": "1.21"}}},
@@ -175,7 +175,7 @@ def test_make_plan_reports_bad_config_without_a_traceback(tmp_path: Path) -> Non
         )
     finally:
         stack_file.unlink()
-    assert proc.returncode == 2
+    assert proc.returncode == 1  # invalid config; 2 is for usage errors
     assert "Traceback" not in proc.stderr
     assert "traffic-edge:aws.region: 'seoul' is not allowed" in proc.stderr
 
@@ -315,7 +315,7 @@ def test_a_bad_cluster_is_reported_once_not_again_by_the_sections_on_it() -> Non
     config = _dev()
     config["clusters"]["eks-seoul"]["kubernetesVersion"] = 1.3
     assert problems(config) == [
-        "traffic-edge:clusters.eks-seoul.kubernetesVersion: 1.3 is not allowed: a string: quote it in YAML, '1.3'"
+        "traffic-edge:clusters.eks-seoul.kubernetesVersion: 1.3 is not allowed: a string: quote it in YAML, '1.3' (or '1.30' if you wrote 1.30)"
     ]
 
 
@@ -359,3 +359,79 @@ def test_a_bad_edge_section_is_not_reported_again_as_traefiks_missing_trust() ->
     assert problems(config) == [
         "traffic-edge:onpremIngress.namespce is not a known key: did you mean namespace?"
     ]
+
+
+def test_traefik_trusting_the_haproxy_hosts_as_one_network_is_the_same_set() -> None:
+    from planner.stackfile import read_config
+
+    config = decode(read_config("onprem-prod"))
+    config["traefik"]["trustedCidrs"] = ["10.20.1.10/31"]  # exactly 10.20.1.10 and 10.20.1.11
+    load("t", config)
+
+
+@pytest.mark.parametrize(
+    ("section", "name", "expected"),
+    [
+        (
+            "traefik",
+            "a" * 46,
+            f"traffic-edge:traefik.name: '{'a' * 46}' is not allowed: a DNS-1035 label of at most 45 characters: "
+            f"it makes the Helm release and Service '{'a' * 46}-traefik', 54 characters of at most 53",
+        ),
+        (
+            "onpremIngress",
+            "e" * 37,
+            f"traffic-edge:onpremIngress.name: '{'e' * 37}' is not allowed: a DNS-1035 label of at most 36 "
+            f"characters: it makes the MetalLB Helm release '{'e' * 37}-metallb-xxxxxxxx', 54 characters of at "
+            "most 53",
+        ),
+        (
+            "onpremIngress",
+            "1edge",
+            "traffic-edge:onpremIngress.name: '1edge' is not allowed: a DNS-1035 label of at most 36 characters: "
+            "a lower-case letter, then lower-case letters, digits and '-': it names the gateway pods' Service",
+        ),
+    ],
+)
+def test_a_component_name_is_judged_by_the_names_made_from_it(section: str, name: str, expected: str) -> None:
+    config = _dev()
+    config[section]["name"] = name
+    assert problems(config) == [expected]
+
+
+def test_a_traefik_name_holding_the_chart_name_is_the_release_itself() -> None:
+    config = _dev()
+    config["traefik"]["name"] = "edge-traefik-" + "a" * 40  # 53: the release is the name as is
+    load("t", config)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda c: c["squid"].__setitem__("replicas", 2**31),
+            "traffic-edge:squid.replicas: 2147483648 is not allowed: an integer of at most 2147483647: the "
+            "Kubernetes field is an int32",
+        ),
+        (
+            lambda c: c["traefik"].__setitem__(
+                "resources", {"memoryRequest": "512Mi", "memoryLimit": "256Mi"}
+            ),
+            "traffic-edge:traefik.resources.memoryLimit: '256Mi' is not allowed: a quantity of at least "
+            "memoryRequest ('512Mi')",
+        ),
+        (
+            lambda c: c["traefik"].__setitem__("resources", {"memoryRequest": "1Gi"}),
+            "traffic-edge:traefik.resources.memoryRequest: '1Gi' is not allowed: a quantity of at most "
+            "memoryLimit ('256Mi', the default)",
+        ),
+    ],
+)
+def test_kubernetes_limits_are_checked_before_anything_is_registered(
+    edit: Callable[[dict[str, Any]], None], expected: str
+) -> None:
+    config = _dev()
+    edit(config)
+    with pytest.raises(ArgsError) as err:
+        load("t", config)
+    assert str(err.value).splitlines()[1:] == [f"  1. {expected}"]

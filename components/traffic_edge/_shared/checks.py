@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, TypeGuard
 
@@ -63,8 +63,14 @@ def boolean(value: object, at: Where) -> list[Problem]:
     return [] if isinstance(value, bool) else [invalid(at, value, "true or false")]
 
 
+INT32_MAX = 2**31 - 1
+"""Every count the components take ends up in an int32 Kubernetes field (replicas, ports, seconds)."""
+
+
 def integer(value: object, at: Where, lo: int | None = None, hi: int | None = None) -> list[Problem]:
-    """An int (never a bool: YAML's `yes`) within [lo, hi]."""
+    """An int (never a bool: YAML's `yes`) within [lo, hi], and never beyond Kubernetes' int32."""
+    if is_int(value) and (hi is None or hi > INT32_MAX) and value > INT32_MAX:
+        return [invalid(at, value, f"an integer of at most {INT32_MAX}: the Kubernetes field is an int32")]
     if is_int(value) and (lo is None or value >= lo) and (hi is None or value <= hi):
         return []
     if lo is not None and hi is not None:
@@ -102,6 +108,56 @@ def dns_label(value: object, at: Where, rule: str = LABEL_RULE) -> list[Problem]
 def service_name(value: object, at: Where, rule: str = SERVICE_NAME_RULE) -> list[Problem]:
     """A DNS-1035 label (Service names must start with a letter)."""
     return [] if _named(value, DNS1035_LABEL, 63) else [invalid(at, value, rule)]
+
+
+HELM_RELEASE_MAX = 53
+"""Longest Helm release name (helm/helm pkg/chartutil/validate_name.go, maxReleaseNameLen, v3)."""
+AUTONAME_SUFFIX = 9
+"""'-' and 8 hex characters that the Kubernetes provider appends to a Helm release's resource
+name when it has no `name` (pulumi/pulumi-kubernetes provider/pkg/provider/helm_release.go,
+assignNameIfAutonameable: `resource.NewUniqueHex(urn.Name()+"-", 0, 0)`, 8 by default)."""
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A name made from a component's name, and how long it may be."""
+
+    template: str
+    """``"{}-gateway-pp"``: the component's name in place of ``{}``."""
+    what: str
+    """What it names: ``"the gateway Service"``."""
+    limit: int = 63
+    extra: int = 0
+    """Characters added after the template (a generated suffix)."""
+
+    def length(self, name: str) -> int:
+        return len(self.template.format(name)) + self.extra
+
+
+def component_name(value: object, at: Where, derived: Sequence[Derived], *, service: bool) -> list[Problem]:
+    """A component's name, judged by the names made from it (`service`: one of them is a
+    Service, so it must start with a letter) as well as by its own syntax."""
+    longest = min([63, *(d.limit - d.length("") for d in derived)])
+    rule = f"{'a DNS-1035' if service else 'a DNS-1123'} label of at most {longest} characters"
+    pattern = DNS1035_LABEL if service else DNS1123_LABEL
+    if not isinstance(value, str) or pattern.match(value) is None:
+        start = "a lower-case letter" if service else "a lower-case letter or digit"
+        names = f": it names {derived[0].what}" if derived else ""
+        return [invalid(at, value, f"{rule}: {start}, then lower-case letters, digits and '-'{names}")]
+    over = [d for d in derived if d.length(value) > d.limit]
+    if len(value) > 63 and not over:
+        return [invalid(at, value, rule)]
+    if not over:
+        return []
+    worst = max(over, key=lambda d: d.length(value) - d.limit)
+    made = worst.template.format(value) + ("-" + "x" * (worst.extra - 1) if worst.extra else "")
+    return [
+        invalid(
+            at,
+            value,
+            f"{rule}: it makes {worst.what} {made!r}, {worst.length(value)} characters of at most {worst.limit}",
+        )
+    ]
 
 
 def subdomain(value: object, at: Where) -> list[Problem]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
@@ -103,17 +103,61 @@ class Kind(StrEnum):
     CONFLICT = "conflict"
 
 
+SHOW_MAX = 200
+"""Longest value a problem prints whole; longer ones (a whole section, a file's text) are cut."""
+
+REDACTED = "[secret]"
+
+
+class Secret(str):
+    """A value that is a secret: shown as ``[secret]`` in every problem, never in clear.
+
+    The offline plan stands one in for an encrypted config value (``secure: v1:...``); the
+    stack layer wraps values of keys the engine marks secret in it before validating them.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return REDACTED
+
+
+_SECRET_WORDS = re.compile(
+    r"(password|passwd|passphrase|token|credential|kubeconfig|apikey|privatekey|accesskey|secretkey)"
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """A key whose value is a secret by its name (``secretAccessKey``, ``redis_password``).
+
+    Names of Kubernetes Secrets (``tls_secret``, ``basic_auth_secret``) are not secrets.
+    """
+    return _SECRET_WORDS.search(name.replace("_", "").replace("-", "").lower()) is not None
+
+
 def show(value: object, style: Style = "python") -> str:
-    """A value as the user would have written it: a Python literal, or YAML in a stack file."""
+    """A value as the user would have written it (a Python literal, or YAML in a stack file),
+    cut to `SHOW_MAX` characters, with every secret in it as ``[secret]``."""
+    text = _show(value, style)
+    return text if len(text) <= SHOW_MAX else f"{text[: SHOW_MAX - 5]} ... ({len(text)} characters)"
+
+
+def _show(value: object, style: Style) -> str:
+    if isinstance(value, Secret):
+        return REDACTED
     if style == "config":
         if value is None:
             return "null"
         if isinstance(value, bool):
             return "true" if value else "false"
-        if isinstance(value, list | tuple):
-            return "[" + ", ".join(show(v, style) for v in value) + "]"
-        if isinstance(value, dict):
-            return "{" + ", ".join(f"{k}: {show(v, style)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        inner = ", ".join(_show(v, style) for v in value)
+        if isinstance(value, tuple) and style == "python":
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        return f"[{inner}]"
+    if isinstance(value, dict):
+        pairs = (f"{k if style == 'config' else repr(k)}: {_show(v, style)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
     return repr(value)
 
 
@@ -149,16 +193,40 @@ class Problem:
         other = base / self.other if self.other is not None else None
         return replace(self, path=base / self.path, other=other)
 
-    def render(self, style: Style = "python") -> str:
+    @property
+    def secret(self) -> bool:
+        """The value is a secret by its key's name: it is never shown."""
+        return any(isinstance(part, str) and is_secret_name(part) for part in self.path.parts)
+
+    def render(self, style: Style = "python", keys: Collection[str] = ()) -> str:
+        """The problem as one line; in a stack file's style, the arg names in `keys` that the
+        message text mentions are spelled as in the file too (``privateRouteTableIds``)."""
         key = self.path.render(style)
+        allowed = _respell(self.allowed, keys) if style == "config" else self.allowed
+        return replace(self, allowed=allowed)._render(
+            key, Secret(REDACTED) if self.secret else self.value, style
+        )
+
+    def _render(self, key: str, value: object, style: Style) -> str:
         if self.kind is Kind.UNKNOWN:
             return f"{key} is not a known key: {_hint(self, style)}"
         if self.kind is Kind.MISSING:
             return f"{key} is required: {self.allowed}"
         if self.kind is Kind.CONFLICT:
             other = self.other.render(style) if self.other is not None else "another key"
-            return f"{key}: {show(self.value, style)} conflicts with {other}: {self.allowed}"
-        return f"{key}: {show(self.value, style)} is not allowed: {self.allowed}"
+            return f"{key}: {show(value, style)} conflicts with {other}: {self.allowed}"
+        return f"{key}: {show(value, style)} is not allowed: {self.allowed}"
+
+
+# A quoted value (an apostrophe inside a word, as in "pod's", is not a quote), or a snake_case word.
+_WORD = re.compile(r"(?<![A-Za-z])'[^']*'(?![A-Za-z])|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _respell(text: str, keys: Collection[str]) -> str:
+    """`text` with the snake_case arg names in `keys` camelCased; quoted values untouched."""
+    if not keys:
+        return text
+    return _WORD.sub(lambda m: camel(m.group()) if m.group() in keys else m.group(), text)
 
 
 def _spell(name: str, style: Style) -> str:
@@ -224,9 +292,14 @@ class ArgsError(pulumi.RunError, ValueError):
     A `pulumi.RunError`, so `pulumi up`/`preview` print the message without a traceback.
     """
 
-    def __init__(self, where: str, problems: Iterable[Problem], style: Style = "python") -> None:
+    def __init__(
+        self, where: str, problems: Iterable[Problem], style: Style = "python", keys: Collection[str] = ()
+    ) -> None:
+        """`keys`: the arg names a stack file's messages spell in camelCase (see `Problem.render`)."""
         self.problems = without_knock_on(problems)
-        lines = "\n".join(f"  {i}. {p.render(style)}" for i, p in enumerate(self.problems, 1))
+        self.style = style
+        self.keys = frozenset(keys)
+        lines = "\n".join(f"  {i}. {p.render(style, self.keys)}" for i, p in enumerate(self.problems, 1))
         n = len(self.problems)
         super().__init__(f"{where}: {n} problem{'s' if n != 1 else ''}:\n{lines}")
 

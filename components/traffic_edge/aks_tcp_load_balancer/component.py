@@ -77,7 +77,7 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
     service_namespace: pulumi.Output[str]
 
     def __init__(self, name: str, args: AksTcpLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
-        raise_if(f"AksTcpLoadBalancer {name!r}", validate_aks_tcp_load_balancer_args(args))
+        raise_if(f"AksTcpLoadBalancer {name!r}", validate_aks_tcp_load_balancer_args(args, name))
         super().__init__("traffic-edge:index:AksTcpLoadBalancer", name, None, opts)
         plan = plan_aks_tcp_load_balancer(name, args)
         annotations, notes = build_annotations(plan)

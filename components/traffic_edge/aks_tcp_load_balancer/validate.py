@@ -72,9 +72,15 @@ _POD_PORT_NAME_RULE = (
 )
 
 
-def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any]) -> list[Problem]:
-    """Every problem in `args`; an empty list means `plan_aks_tcp_load_balancer` will succeed."""
+NAMES = (checks.Derived("{}-pip", "the default public IP name", 80),)
+"""The names made from the resource name; Azure allows public IP names of 80 characters."""
+
+
+def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any], name: str | None = None) -> list[Problem]:
+    """Every problem in `args` (and the resource `name`); an empty list means
+    `plan_aks_tcp_load_balancer` will succeed."""
     return [
+        *([] if name is None else checks.component_name(name, "name", NAMES, service=False)),
         *checks.unknown_keys(args, _ARG_KEYS),
         *_service(args),
         *_network_resource_group(args),

@@ -37,7 +37,7 @@ class EgressNatGateways(pulumi.ComponentResource):
     monthly_cost_estimate: pulumi.Output[dict[str, Any]]
 
     def __init__(self, name: str, args: EgressNatGatewaysArgs, opts: pulumi.ResourceOptions | None = None):
-        raise_if(f"EgressNatGateways {name!r}", validate_egress_nat_args(args))
+        raise_if(f"EgressNatGateways {name!r}", validate_egress_nat_args(args, name))
         plan = plan_egress_nat(name, args)
         super().__init__("traffic-edge:index:EgressNatGateways", name, None, opts)
         for warning in plan.warnings:

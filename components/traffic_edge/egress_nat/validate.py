@@ -13,7 +13,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from traffic_edge._shared.checks import boolean, distinct, integer, is_list, one_of, unknown_keys, used_once
+from traffic_edge._shared.checks import (
+    Derived,
+    boolean,
+    component_name,
+    distinct,
+    integer,
+    is_list,
+    one_of,
+    unknown_keys,
+    used_once,
+)
 from traffic_edge._shared.names import is_int
 from traffic_edge._shared.problems import (
     MapKey,
@@ -60,9 +70,15 @@ Foreign = Callable[[str], str | None]
 """For a zone key of a map: what is allowed instead when the zone may not be there, else None."""
 
 
-def validate_egress_nat_args(args: Mapping[str, Any]) -> list[Problem]:
-    """Every problem in `EgressNatGatewaysArgs`, in key order; empty when the args are valid."""
-    problems = unknown_keys(args, KNOWN_KEYS)
+NAMES = (Derived("{}-port-allocation-errors-ap-southeast-10z", "a CloudWatch alarm's name", 255),)
+"""The longest name made from the resource name (with a long zone name); CloudWatch allows 255."""
+
+
+def validate_egress_nat_args(args: Mapping[str, Any], name: str | None = None) -> list[Problem]:
+    """Every problem in `EgressNatGatewaysArgs` (and the resource `name`), in key order;
+    empty when the args are valid."""
+    problems = [] if name is None else component_name(name, "name", NAMES, service=False)
+    problems += unknown_keys(args, KNOWN_KEYS)
     misspelt = frozenset(s for p in problems if (s := suggestion(p)) is not None)
     problems += _vpc_id(args)
     zones, found = _zones(args, misspelt)
@@ -271,6 +287,10 @@ def _unrouted(tables: Mapping[str, Any], subnets: Mapping[str, Any], zones: list
     only_tables = bool(tables) and not subnets
     key, other = _ROUTING if only_tables else _ROUTING[::-1]
     here = "existing route tables" if only_tables else "private subnets"
+    if not tables and not subnets:
+        # Neither map is there: one problem about the map, not one per zone under a key not written.
+        what_for = f"the private routing of each zone to its NAT gateway: its {here} by zone, or else {other}"
+        return [missing(key, what_for)]
     return [
         missing(
             Path.of(key) / MapKey(zone),

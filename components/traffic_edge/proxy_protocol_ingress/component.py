@@ -61,7 +61,7 @@ class ProxyProtocolIngress(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ProxyProtocolIngressArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        raise_if(f"ProxyProtocolIngress {name!r}", validate_proxy_protocol_ingress_args(args))
+        raise_if(f"ProxyProtocolIngress {name!r}", validate_proxy_protocol_ingress_args(args, name))
         super().__init__("traffic-edge:index:ProxyProtocolIngress", name, None, opts)
         plan = plan_proxy_protocol_ingress(name, args)
         cfg_text = render_haproxy_cfg(plan.haproxy)

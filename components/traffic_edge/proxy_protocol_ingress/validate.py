@@ -44,11 +44,31 @@ POOL_BLOCK_RULE = (
 NODE_PORT_RANGE = (30000, 32767)
 
 
-def validate_proxy_protocol_ingress_args(args: Mapping[str, Any]) -> list[Problem]:
-    """Every problem with `args`, keyed by the snake_case arg path."""
+NAMES = (
+    checks.Derived("{}-gateway-pp", "the gateway pods' Service"),
+    checks.Derived("{}-haproxy", "the HAProxy Service"),
+    checks.Derived("{}-pool", "the metallb.io/address-pool label"),
+)
+RELEASE = checks.Derived(
+    "{}-metallb", "the MetalLB Helm release", checks.HELM_RELEASE_MAX, extra=checks.AUTONAME_SUFFIX
+)
+"""The MetalLB release is auto-named from its resource name (`metallb.install` only)."""
+
+
+def _name(args: Mapping[str, Any], name: str | None) -> list[Problem]:
+    if name is None:
+        return []
+    metallb = args.get("metallb")
+    installs = isinstance(metallb, Mapping) and metallb.get("install") is True
+    return checks.component_name(name, "name", (*NAMES, *([RELEASE] if installs else [])), service=True)
+
+
+def validate_proxy_protocol_ingress_args(args: Mapping[str, Any], name: str | None = None) -> list[Problem]:
+    """Every problem with `args` (and the resource `name`), keyed by the snake_case arg path."""
     unknown = checks.unknown_keys(args, ARG_KEYS)
     placement = _placement(args, unknown)
     return [
+        *_name(args, name),
         *unknown,
         *_istio_version_problems(args),
         *_placement_problems(args),

@@ -14,10 +14,11 @@ from dataclasses import asdict
 from typing import Any
 
 from traffic_edge._shared.checks import (
-    SERVICE_NAME_RULE,
+    Derived,
     Network,
     boolean,
     cidr_list,
+    component_name,
     cpu,
     distinct,
     dns_label,
@@ -30,10 +31,9 @@ from traffic_edge._shared.checks import (
     network,
     one_of,
     required,
-    service_name,
     unknown_keys,
 )
-from traffic_edge._shared.names import LABEL_VALUE, cpu_millis, memory_bytes
+from traffic_edge._shared.names import LABEL_VALUE, cpu_millis, is_int, memory_bytes
 from traffic_edge._shared.problems import Path, Problem, conflict, invalid, without_knock_on
 from traffic_edge._shared.versions import KubeVersion
 from traffic_edge.squid_proxy.args import (
@@ -59,11 +59,18 @@ Zones = Sequence[str] | None
 _ZONE_RULE = "a zone name as in the node label topology.kubernetes.io/zone, like 'ap-northeast-2a'"
 
 
+NAMES = (
+    Derived("{}", "the Service (and so the proxy URL)"),
+    Derived("{}-config", "the config's app.kubernetes.io/instance label"),
+)
+"""The names made from the resource name (`manifests`), each at most 63 characters."""
+
+
 def _name(name: str | None) -> list[Problem]:
     """The resource name, which names the Service (and so the proxy URL)."""
     if name is None:
         return []
-    return service_name(name, "name", rule=f"{SERVICE_NAME_RULE}: it names the Service")
+    return component_name(name, "name", NAMES, service=True)
 
 
 def _namespace(args: Mapping[str, Any]) -> list[Problem]:
@@ -158,10 +165,9 @@ def _replicas(args: Mapping[str, Any], zones: Zones) -> list[Problem]:
     if "replicas" not in args:
         return []
     value = args["replicas"]
-    if zones is None:
-        return integer(value, "replicas", lo=1)
-    if not integer(value, "replicas", lo=len(zones)):
-        return []
+    found = integer(value, "replicas", lo=1 if zones is None else len(zones))
+    if zones is None or not found or (is_int(value) and value > len(zones)):  # beyond int32
+        return found
     return [invalid("replicas", value, f"an integer of at least {len(zones)}: at least one pod per zone")]
 
 
@@ -255,7 +261,9 @@ def _max_replicas(value: object, args: Mapping[str, Any], zones: Zones, replicas
         said = f"replicas ({floor}, the default: {REPLICAS_PER_ZONE} per zone)"
     else:
         return integer(value, key, lo=1)
-    return [invalid(key, value, f"an integer of at least {said}")] if integer(value, key, lo=floor) else []
+    found = integer(value, key, lo=floor)
+    below = found and not (is_int(value) and value > floor)  # not beyond int32
+    return [invalid(key, value, f"an integer of at least {said}")] if below else found
 
 
 def _autoscaling(args: Mapping[str, Any], zones: Zones, replicas_ok: bool) -> list[Problem]:
@@ -292,8 +300,9 @@ def _grace_period(args: Mapping[str, Any]) -> list[Problem]:
     else:
         lifetime, said = int(args[lifetime_key]), f"{lifetime_key} ({args[lifetime_key]}s)"
     need = PRESTOP_DELAY_SECONDS + lifetime + 1
-    if not integer(args[key], key, lo=need):
-        return []
+    found = integer(args[key], key, lo=need)
+    if not found or (is_int(args[key]) and args[key] > need):  # beyond int32
+        return found
     why = f"more than the preStop delay ({PRESTOP_DELAY_SECONDS}s) plus {said}, or the kubelet kills requests Squid is still draining"
     return [invalid(key, args[key], f"an integer of at least {need}: {why}")]
 

@@ -62,7 +62,7 @@ class TraefikGateway(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: TraefikGatewayArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        raise_if(f"TraefikGateway {name!r}", validate_traefik_args(args))
+        raise_if(f"TraefikGateway {name!r}", validate_traefik_args(args, name))
         plan = plan_traefik_gateway(name, args)
         super().__init__("traffic-edge:index:TraefikGateway", name, None, opts)
         release = self._release(plan)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from traffic_edge._shared import checks
-from traffic_edge._shared.names import DNS1123_LABEL, DNS1123_SUBDOMAIN
+from traffic_edge._shared.names import DNS1123_LABEL, DNS1123_SUBDOMAIN, memory_bytes
 from traffic_edge._shared.problems import Path, Problem, conflict, invalid, missing, without_knock_on
 from traffic_edge.traefik_gateway.args import (
     DashboardRoute,
@@ -27,8 +27,14 @@ from traffic_edge.traefik_gateway.args import (
     TrustedPods,
     ZoneSpread,
 )
-from traffic_edge.traefik_gateway.facts import ENTRYPOINTS
-from traffic_edge.traefik_gateway.plan import ROUTE_ENTRYPOINTS, present, service_ports
+from traffic_edge.traefik_gateway.facts import CHART, ENTRYPOINTS
+from traffic_edge.traefik_gateway.plan import (
+    MEMORY_LIMIT,
+    MEMORY_REQUEST,
+    ROUTE_ENTRYPOINTS,
+    present,
+    service_ports,
+)
 
 _FLAGS = ("dashboard", "websecure", "kubernetes_ingress", "proxy_protocol")
 
@@ -51,12 +57,23 @@ class _Known:
     middlewares: frozenset[str] | None
 
 
-def validate_traefik_args(args: Mapping[str, Any]) -> list[Problem]:
-    """Every problem with `args` (empty when valid), keys relative to the args object."""
+def _component_name(name: str | None) -> list[Problem]:
+    """The release (and Service) is the name, with ``-traefik`` unless it holds ``traefik``."""
+    if name is None:
+        return []
+    template = "{}" if isinstance(name, str) and CHART in name else "{}-" + CHART
+    release = checks.Derived(template, "the Helm release and Service", checks.HELM_RELEASE_MAX)
+    return checks.component_name(name, "name", (release,), service=True)
+
+
+def validate_traefik_args(args: Mapping[str, Any], name: str | None = None) -> list[Problem]:
+    """Every problem with `args` (and the resource `name`; empty when valid), keys relative
+    to the args object."""
     given = present(args)
     known = _Known(websecure=_flag(given, "websecure"), middlewares=_defined_middlewares(given))
     return without_knock_on(
         [
+            *_component_name(name),
             *checks.unknown_keys(args, TraefikGatewayArgs.__annotations__),
             *_namespace(given),
             *_replicas(given),
@@ -176,7 +193,23 @@ def _resources(args: Mapping[str, Any]) -> list[Problem]:
     for key in ("memory_request", "memory_limit"):
         if key in given:
             problems += checks.memory(given[key], at / key)
-    return problems
+    return problems or _memory_within_limit(given, at)
+
+
+def _memory_within_limit(given: Mapping[str, Any], at: Path) -> list[Problem]:
+    """The limit at least the request (the API server refuses the pod otherwise)."""
+    request = given.get("memory_request", MEMORY_REQUEST)
+    limit = given.get("memory_limit", MEMORY_LIMIT)
+    if memory_bytes(request) <= memory_bytes(limit):
+        return []
+    if "memory_limit" in given:
+        said = repr(request) + ("" if "memory_request" in given else ", the default")
+        return [invalid(at / "memory_limit", limit, f"a quantity of at least memory_request ({said})")]
+    return [
+        invalid(
+            at / "memory_request", request, f"a quantity of at most memory_limit ({limit!r}, the default)"
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- the edge's trust

@@ -107,3 +107,27 @@ def test_a_typo_of_a_key_the_user_also_wrote_does_not_hide_that_keys_problems() 
         "a.max_replica is not a known key: did you mean max_replicas?",
         "a.max_replicas: 0 is not allowed: an integer of at least 1",
     ]
+
+
+def test_integers_never_go_beyond_kubernetes_int32() -> None:
+    assert checks.integer(2**31 - 1, "replicas", lo=1) == []
+    [p] = checks.integer(2**31, "replicas", lo=1)
+    assert p.render() == (
+        "replicas: 2147483648 is not allowed: an integer of at most 2147483647: the Kubernetes field is an int32"
+    )
+
+
+def test_a_component_name_is_as_long_as_its_longest_derived_name_allows() -> None:
+    derived = [
+        checks.Derived("{}-gateway-pp", "the gateway Service"),
+        checks.Derived("{}-x", "an object", 253),
+    ]
+    assert checks.component_name("a" * 52, "name", derived, service=True) == []
+    [p] = checks.component_name("a" * 53, "name", derived, service=True)
+    assert p.render() == (
+        f"name: '{'a' * 53}' is not allowed: a DNS-1035 label of at most 52 characters: it makes the gateway "
+        f"Service '{'a' * 53}-gateway-pp', 64 characters of at most 63"
+    )
+    [p] = checks.component_name("9abc", "name", derived, service=True)
+    assert "a lower-case letter, then" in p.render()
+    assert checks.component_name("9abc", "name", derived, service=False) == []

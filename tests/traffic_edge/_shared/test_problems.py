@@ -83,3 +83,39 @@ def test_args_error_lists_every_problem_numbered_under_where_it_happened() -> No
     )
     assert [p.kind for p in err.value.problems] == [Kind.INVALID, Kind.MISSING]
     raise_if("nothing", [])
+
+
+def test_a_long_value_is_cut_and_says_how_long_it_was() -> None:
+    from traffic_edge._shared.problems import SHOW_MAX, show
+
+    text = show("x" * 500)
+    assert len(text) == SHOW_MAX + len(" ... (502 characters)") - 5
+    assert text.endswith("x ... (502 characters)")
+    assert show("short") == "'short'"
+
+
+def test_a_value_under_a_key_that_names_a_secret_is_never_shown() -> None:
+    from traffic_edge._shared.problems import Secret, invalid
+
+    assert invalid("redis.password", "hunter2", "a string").render("config") == (
+        "redis.password: [secret] is not allowed: a string"
+    )
+    assert (
+        invalid("tls_secret", "Bad_Name", "a name").render()
+        == "tls_secret: 'Bad_Name' is not allowed: a name"
+    )
+    assert invalid("x", [Secret("hunter2"), "ok"], "a list").render("config") == (
+        "x: [[secret], 'ok'] is not allowed: a list"
+    )
+
+
+def test_a_stack_file_message_spells_the_arg_names_it_mentions_in_camel_case() -> None:
+    from traffic_edge._shared.problems import missing
+
+    p = missing("ports[0].target_port", "the pod's port (or target_port_name: the pod's 'port_name')")
+    assert p.render("config", keys={"target_port_name", "port_name"}) == (
+        "ports[0].targetPort is required: the pod's port (or targetPortName: the pod's 'port_name')"
+    )
+    assert p.render("python", keys={"target_port_name"}).endswith(
+        "(or target_port_name: the pod's 'port_name')"
+    )

@@ -203,8 +203,8 @@ def test_everything_else_at_once() -> None:
         "exporter_image": "boynux/squid-exporter",
     }
     assert messages(bad, name="Squid") == [
-        "name: 'Squid' is not allowed: a DNS-1035 label: a lower-case letter, then lower-case letters, digits "
-        "and '-', at most 63 characters: it names the Service",
+        "name: 'Squid' is not allowed: a DNS-1035 label of at most 56 characters: a lower-case letter, then "
+        "lower-case letters, digits and '-': it names the Service (and so the proxy URL)",
         "namespace: 'Egress' is not allowed: a DNS-1123 label: lower-case letters, digits and '-', at most 63 "
         "characters",
         "create_namespace: 'yes' is not allowed: true or false",
