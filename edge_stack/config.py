@@ -15,6 +15,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any, get_args
 
 from edge_stack.cross_checks import CROSS_CHECKS, WIRING
@@ -251,9 +252,23 @@ def _component(
         if wiring.source in raw_sections and (wiring.source not in settings.components or cluster is None):
             shape_bad.update(wiring.keys)  # the source is invalid: what it would fill is not missing
         args = wiring.fill(args, settings, cluster.name if cluster else None)
-    found += _semantic(section, args, name, at, shape_bad)
+    semantic = _semantic(section, args, name, at, shape_bad)
+    if cluster is not None and "kubernetes_version" not in raw:
+        semantic = [_on_cluster(p, at, cluster.name, section.key) for p in semantic]
+    found += semantic
     problems += found
     return None if found else ComponentSettings(section, str(name), cluster, args)
+
+
+def _on_cluster(problem: Problem, at: Path, cluster: str, section: str) -> Problem:
+    """A problem with the Kubernetes version the section took from its cluster: under the
+    cluster's key, which is where the file says it."""
+    if _top(problem, at) != "kubernetes_version":
+        return problem
+    where = config_key("clusters", MapKey(cluster), "kubernetes_version")
+    return replace(
+        problem, path=where, allowed=f"{problem.allowed} (for traffic-edge:{section} on this cluster)"
+    )
 
 
 def _top(problem: Problem, at: Path) -> object:

@@ -435,3 +435,14 @@ def test_kubernetes_limits_are_checked_before_anything_is_registered(
     with pytest.raises(ArgsError) as err:
         load("t", config)
     assert str(err.value).splitlines()[1:] == [f"  1. {expected}"]
+
+
+def test_a_version_too_old_for_a_component_is_reported_under_its_cluster() -> None:
+    config = _dev()
+    config["clusters"]["eks-seoul"]["kubernetesVersion"] = "1.26"
+    assert problems(config) == [
+        "traffic-edge:clusters.eks-seoul.kubernetesVersion: '1.26' is not allowed: a Kubernetes version of 1.27 "
+        "or newer: local-zone routing needs the topology-mode annotation (1.27-1.30) or "
+        "spec.trafficDistribution (1.31+), and minDomains is on by default only from 1.27 (for "
+        "traffic-edge:squid on this cluster)"
+    ]
