@@ -45,8 +45,11 @@ lint: env
 typecheck: env
 	$(RUN) mypy
 
+# The unit and plan tests in one process per core (pytest-xdist); the real-binary tests
+# after them in one process: they load the machine with wrk and own their namespaces.
 pytest: env tools
-	$(RUN) pytest
+	$(RUN) pytest -m "not real" -n auto
+	$(RUN) pytest -m real
 
 test: env tools lint typecheck pytest
 
