@@ -8,7 +8,7 @@ UV := .tools/bin/uv
 RUN := $(UV) run --locked --no-sync
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: plan plan-all test lint typecheck pytest bench tools env wheel clean
+.PHONY: plan plan-diff plan-all test lint typecheck pytest bench tools env wheel clean
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "traffic-edge needs Python 3.11+")'
@@ -25,10 +25,14 @@ env: .venv/.synced
 
 ## make plan [STACK=dev]: the stack program offline -> out/plan/$(STACK)/
 plan: env
-	$(RUN) python -m planner.plan --stack $(STACK)
+	$(RUN) traffic-edge plan --stack $(STACK) --policy-pack policies
+
+## make plan-diff BASE=<git ref>: every stack planned at <ref> and here -> out/plan-diff/summary.md
+plan-diff: env
+	@bash scripts/plan-diff.sh $(or $(BASE),$(error BASE=<git ref> is required))
 
 plan-all: env
-	@set -e; for f in Pulumi.*.yaml; do s=$${f#Pulumi.}; s=$${s%.yaml}; $(RUN) python -m planner.plan --stack $$s; done
+	@set -e; for f in Pulumi.*.yaml; do s=$${f#Pulumi.}; s=$${s%.yaml}; $(RUN) traffic-edge plan --stack $$s --policy-pack policies; done
 
 ## make test: install what the tests need, then lint, type check and pytest
 tools:

@@ -11,8 +11,8 @@ from typing import Any
 import hypothesis  # noqa: F401
 import pytest
 
-from planner import engine
 from tests.support import netns
+from traffic_edge.plan import engine
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.stackfile import REPO
+from tests.support.stacks import REPO
 
 CONSUMER_PROGRAM = """
 import importlib.util, json, sys
@@ -106,7 +106,10 @@ def test_the_wheel_holds_the_traffic_edge_package_only(wheel: Path) -> None:
         "azure",
         "kubernetes",
         "all",
+        "plan",
     }
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    assert "traffic-edge = traffic_edge.plan.cli:entry" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_an_aws_and_kubernetes_stack_with_its_own_components_package_uses_the_wheel(
@@ -196,3 +199,57 @@ def test_a_git_tag_installs_the_base_package_which_names_the_extra_a_component_n
         "k8s": False,
         "aws": False,
     }
+
+
+def test_the_installed_command_plans_the_example_consumer_in_its_own_directory(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """The acceptance path of `traffic-edge plan`: a fresh venv with the wheel, the example's
+    own directory, its own providers and config, no file of this repository's stack layer."""
+    uv = _uv()
+    constraints = tmp_path / "constraints.txt"
+    _run(
+        uv,
+        "export",
+        "--frozen",
+        "--quiet",
+        "--no-hashes",
+        "--all-extras",
+        "--all-groups",
+        "--no-emit-project",
+        "-o",
+        str(constraints),
+    )
+    venv = tmp_path / "venv"
+    _run(uv, "venv", "--quiet", "--python", sys.executable, str(venv))
+    _run(
+        uv,
+        "pip",
+        "install",
+        "--quiet",
+        "--python",
+        str(venv / "bin" / "python"),
+        "-c",
+        str(constraints),
+        f"traffic-edge[aws,kubernetes,plan] @ {wheel.as_uri()}",
+    )
+    project = tmp_path / "python-consumer"
+    shutil.copytree(REPO / "examples" / "python-consumer", project)
+    proc = subprocess.run(
+        [str(venv / "bin" / "traffic-edge"), "plan", "--stack", "dev", "--kubernetes-version", "1.33"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = project / "out" / "plan" / "dev"
+    assert proc.stdout.rstrip().endswith(
+        "-> out/plan/dev/ (helm/, manifests/, outputs.json, policy-report.json, resources.json, summary.md)"
+    )
+    assert sorted(p.name for p in (out / "manifests").iterdir()) == ["cluster"]  # its provider's name
+    types = {r["type"] for r in json.loads((out / "resources.json").read_text())}
+    assert {"traffic-edge:index:EgressNatGateways", "traffic-edge:index:TraefikGateway"} <= types
+    text = (out / "summary.md").read_text()
+    assert "+ traffic-edge:index:TraefikGateway  payments" in text
+    assert "policies: none evaluated (no --policy-pack given)" in text

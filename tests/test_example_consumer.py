@@ -6,9 +6,9 @@ import runpy
 import sys
 import tomllib
 
-from planner.engine import UNKNOWN, run
-from planner.stackfile import REPO, read_config
-from policies.evaluate import evaluate_recording
+from tests.support.stacks import REPO, read_config
+from tests.support.stacks import evaluate as evaluate_recording
+from traffic_edge.plan.engine import UNKNOWN, run
 
 EXAMPLE = REPO / "examples" / "python-consumer"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from edge_stack.config import decode, load
-from planner.stackfile import REPO, read_config
+from tests.support.stacks import REPO, read_config
 from traffic_edge._shared.problems import ArgsError
 
 README = (REPO / "README.md").read_text()
@@ -26,13 +26,14 @@ def test_the_bad_config_example_is_the_real_error() -> None:
 
 
 def test_the_plan_table_lists_every_file_a_plan_writes(tmp_path: Path) -> None:
-    from planner.plan import run_stack, write_plan
+    from tests.support.stacks import run_stack
+    from traffic_edge.plan.writer import write_plan
 
     table = re.search(r"## What `make plan` writes.*?\n\n(\|.*?)\n\n", README, re.S)
     assert table is not None
     listed = {m.split("/")[0] for m in re.findall(r"^\| `([^`]+)`", table.group(1), re.M)}
     out = tmp_path / "dev"
-    write_plan("dev", run_stack("dev"), out)
-    # main() adds the policy report always and warnings.txt when a component warned.
-    written = {p.name for p in out.iterdir()} | {"policy-report.json", "warnings.txt"}
+    write_plan(run_stack("dev"), out)
+    # The command adds the policy report and summary.md always, warnings.txt when there are any.
+    written = {p.name for p in out.iterdir()} | {"policy-report.json", "summary.md", "warnings.txt"}
     assert written <= listed, f"written but not in the README: {sorted(written - listed)}"

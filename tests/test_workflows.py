@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from planner.stackfile import REPO
+from tests.support.stacks import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"
 LINTER = REPO / "tools" / "actionlint"
@@ -83,8 +83,12 @@ def test_pull_requests_test_and_plan_every_stack_without_secrets() -> None:
     steps = doc["jobs"]["test-and-plan"]["steps"]
     runs = [s.get("run", "") for s in steps]
     test_at = next(i for i, r in enumerate(runs) if r.strip() == "make test")
-    plan_at = next(i for i, r in enumerate(runs) if "make plan-all" in r)
+    plan_at = next(i for i, r in enumerate(runs) if 'make plan-diff BASE="origin/$BASE_REF"' in r)
     assert test_at < plan_at
+    assert steps[0]["with"]["fetch-depth"] == 0  # the base branch must be there to be planned
+    comment = next(s for s in steps if "gh pr comment" in s.get("run", ""))
+    assert comment["continue-on-error"] is True  # a fork's read-only token must not fail the job
+    assert "out/plan-diff/summary.md" in next(r for r in runs if "GITHUB_STEP_SUMMARY" in r)
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"] == "out/plan" and upload["if"] == "always()"
     assert any("GITHUB_STEP_SUMMARY" in r for r in runs)

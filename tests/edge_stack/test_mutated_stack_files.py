@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 
 from edge_stack.config import arg_names, decode, load
 from edge_stack.program import main as program_main
-from planner.engine import run
-from planner.stackfile import REPO, StackFileError, read_stack, stacks
+from tests.support.stacks import REPO, stacks
 from traffic_edge._shared.problems import ArgsError, Kind, MapKey, Problem, camel
+from traffic_edge.plan.engine import run
+from traffic_edge.plan.project import StackFileError, read_project, read_stack
 
 STACKS = stacks()
 DOCS = {s: yaml.safe_load((REPO / f"Pulumi.{s}.yaml").read_text()) for s in STACKS}
@@ -97,7 +98,7 @@ def _in_file(problem: Problem, config: dict[str, Any]) -> bool:
 def _check(text: str | bytes, tmp: Path) -> None:
     (tmp / "Pulumi.t.yaml").write_bytes(text if isinstance(text, bytes) else text.encode())
     try:
-        stack = read_stack("t", tmp)
+        stack = read_stack(read_project(tmp), "t")
         load("t", decode(stack.config, stack.secret_keys))
     except StackFileError as err:
         assert str(err).startswith("Pulumi.t.yaml: ") and "Traceback" not in str(err)
@@ -116,7 +117,8 @@ def _check(text: str | bytes, tmp: Path) -> None:
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("stack")
-    shutil.copy(REPO / "Pulumi.yaml", tmp / "Pulumi.yaml")
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(REPO / name, tmp / name)
     return tmp
 
 

@@ -12,10 +12,10 @@ import yaml
 
 from edge_stack.config import decode, load
 from edge_stack.program import main as program_main
-from planner.engine import run
-from planner.plan import run_stack, write_plan
-from planner.stackfile import REPO, read_config
+from tests.support.stacks import REPO, read_config, run_stack
 from traffic_edge._shared.problems import ArgsError
+from traffic_edge.plan.engine import run
+from traffic_edge.plan.writer import write_plan
 
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.clear-text-token"
 KUBECONFIG = f"apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: {TOKEN}\n"
@@ -42,7 +42,7 @@ def test_an_encrypted_kubeconfig_plans_as_a_secret(tmp_path: Path) -> None:
     root = _dev_with(tmp_path, {"secure": "v1:c2VjcmV0LWNpcGhlcnRleHQ="})
     rec = run_stack("t", root=root)
     assert _provider(rec, "k8s-eks-seoul")["kubeconfig"] == "[secret]"
-    write_plan("t", rec, tmp_path / "out", root=root)
+    write_plan(rec, tmp_path / "out")
     assert "c2VjcmV0LWNpcGhlcnRleHQ" not in _plan_text(tmp_path / "out")
 
 
@@ -54,7 +54,7 @@ def test_a_kubeconfig_decrypted_by_the_cli_never_reaches_a_plan_file(tmp_path: P
     config["traffic-edge:clusters"] = json.dumps(clusters)
     rec = run(program_main, stack="dev", config=config, secret_keys=["traffic-edge:clusters"])
     assert _provider(rec, "k8s-eks-seoul")["kubeconfig"] == "[secret]"
-    write_plan("dev", rec, tmp_path / "out")
+    write_plan(rec, tmp_path / "out")
     assert TOKEN not in _plan_text(tmp_path / "out")
 
 

@@ -14,10 +14,9 @@ import pytest
 import yaml
 
 from edge_stack.config import decode, load
-from planner.engine import run
-from planner.plan import run_stack
-from planner.stackfile import REPO
+from tests.support.stacks import REPO, run_stack
 from traffic_edge._shared.problems import ArgsError
+from traffic_edge.plan.engine import run
 
 CLUSTERS = {"eks": {"context": "eks-ctx", "kubernetesVersion": "1.33"}}
 
@@ -167,7 +166,16 @@ def test_make_plan_reports_bad_config_without_a_traceback(tmp_path: Path) -> Non
     stack_file.write_text(yaml.safe_dump({"config": {"traffic-edge:aws": {"region": "seoul"}}}))
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "planner.plan", "--stack", "citest-bad", "--out", str(tmp_path / "o")],
+            [
+                sys.executable,
+                "-m",
+                "traffic_edge.plan",
+                "plan",
+                "--stack",
+                "citest-bad",
+                "--out",
+                str(tmp_path / "o"),
+            ],
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -181,7 +189,7 @@ def test_make_plan_reports_bad_config_without_a_traceback(tmp_path: Path) -> Non
 
 
 def _dev() -> dict[str, Any]:
-    from planner.stackfile import read_config
+    from tests.support.stacks import read_config
 
     return decode(read_config("dev"))
 
@@ -342,7 +350,7 @@ def test_traefik_behind_the_edge_trusts_the_edge_without_copying_its_labels() ->
 
 
 def test_traefik_that_trusts_only_some_haproxy_hosts_is_refused() -> None:
-    from planner.stackfile import read_config
+    from tests.support.stacks import read_config
 
     config = decode(read_config("onprem-prod"))
     config["traefik"]["trustedCidrs"] = ["10.20.1.10/32"]
@@ -362,7 +370,7 @@ def test_a_bad_edge_section_is_not_reported_again_as_traefiks_missing_trust() ->
 
 
 def test_traefik_trusting_the_haproxy_hosts_as_one_network_is_the_same_set() -> None:
-    from planner.stackfile import read_config
+    from tests.support.stacks import read_config
 
     config = decode(read_config("onprem-prod"))
     config["traefik"]["trustedCidrs"] = ["10.20.1.10/31"]  # exactly 10.20.1.10 and 10.20.1.11

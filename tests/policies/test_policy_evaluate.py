@@ -13,12 +13,13 @@ from typing import Any
 import pulumi
 import pytest
 
-from planner.engine import Recording, Resource, run
-from planner.policy_report import Report, evaluate
-from policies.evaluate import evaluate_recording
 from policies.pack import POLICIES
+from tests.support.stacks import evaluate
+from tests.support.stacks import evaluate as evaluate_recording
 from traffic_edge.aks_tcp_load_balancer.component import AksTcpLoadBalancer
 from traffic_edge.egress_nat.component import EgressNatGateways
+from traffic_edge.plan.engine import Recording, Resource, run
+from traffic_edge.plan.policy import Report
 from traffic_edge.proxy_protocol_ingress.component import ProxyProtocolIngress
 from traffic_edge.traefik_gateway.component import TraefikGateway
 

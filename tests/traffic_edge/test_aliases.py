@@ -19,9 +19,9 @@ import pytest
 from pulumi.runtime.resource import inherited_child_alias
 from pulumi.runtime.sync_await import _sync_await
 
-from planner.engine import Recording, run
 from tests.policies.test_policy_evaluate import NAT, TRAEFIK
 from traffic_edge.egress_nat.component import EgressNatGateways
+from traffic_edge.plan.engine import Recording, run
 from traffic_edge.traefik_gateway.component import TraefikGateway
 
 COMPONENTS: dict[str, tuple[type[pulumi.ComponentResource], dict[str, Any]]] = {

@@ -16,7 +16,7 @@ import pulumi
 import pytest
 import yaml
 
-from planner.stackfile import REPO
+from tests.support.stacks import REPO
 from traffic_edge import provider_host
 
 # What the analyzer rejects today, word for word, and why; the lead fixes these in the

@@ -11,7 +11,7 @@ from traffic_edge._shared.sdk import EXTRAS, MissingSdkError, require
 def test_every_extra_named_is_declared_in_pyproject() -> None:
     import tomllib
 
-    from planner.stackfile import REPO
+    from tests.support.stacks import REPO
 
     extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert set(EXTRAS.values()) <= set(extras)

@@ -9,9 +9,6 @@ from typing import Any
 import pulumi
 import pytest
 
-from planner import engine
-from planner.engine import UNKNOWN, Recording
-from planner.kube_schema import validate_manifest
 from tests.support.aks_seed import PRINCIPAL, SUBSCRIPTION, seed
 from tests.traffic_edge.aks_tcp_load_balancer.cases import S, internal, without
 from traffic_edge._shared.problems import ArgsError
@@ -21,6 +18,9 @@ from traffic_edge.aks_tcp_load_balancer.plan import (
     role_assignment_name,
     role_definition_id,
 )
+from traffic_edge.plan import engine
+from traffic_edge.plan.engine import UNKNOWN, Recording
+from traffic_edge.plan.kube_schema import validate_manifest
 
 LOOKED_UP_SUBSCRIPTION = "99999999-8888-7777-6666-555555555555"
 PIP = "azure-native:network:PublicIPAddress"

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from planner.kube_schema import validate_manifest
 from tests.support.aks_seed import seed
 from traffic_edge.aks_tcp_load_balancer.annotations import build_annotations
 from traffic_edge.aks_tcp_load_balancer.manifests import namespace_manifest, service_manifest
 from traffic_edge.aks_tcp_load_balancer.plan import plan_aks_tcp_load_balancer
 from traffic_edge.aks_tcp_load_balancer.validate import validate_aks_tcp_load_balancer_args
+from traffic_edge.plan.kube_schema import validate_manifest
 
 
 def service(args: dict[str, Any]) -> dict[str, Any]:

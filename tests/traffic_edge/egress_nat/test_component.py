@@ -7,11 +7,11 @@ from typing import Any
 import pulumi
 import pytest
 
-from planner.engine import UNKNOWN, Recording, _stand_in, run
 from tests.traffic_edge.egress_nat.seed import A, B, C, sub
 from traffic_edge._shared.problems import ArgsError
 from traffic_edge.egress_nat.args import NatStrategy
 from traffic_edge.egress_nat.component import EgressNatGateways
+from traffic_edge.plan.engine import UNKNOWN, Recording, _stand_in, run
 
 EIP = "aws:ec2/eip:Eip"
 NAT = "aws:ec2/natGateway:NatGateway"

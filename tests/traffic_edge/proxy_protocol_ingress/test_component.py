@@ -9,10 +9,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from planner.engine import Recording, run
-from planner.kube_schema import validate_manifest
 from tests.traffic_edge.proxy_protocol_ingress.seeds import EXTERNAL_ARGS, IN_CLUSTER_ARGS
 from traffic_edge._shared.problems import ArgsError
+from traffic_edge.plan.engine import Recording, run
+from traffic_edge.plan.kube_schema import validate_manifest
 from traffic_edge.proxy_protocol_ingress.component import ProxyProtocolIngress
 from traffic_edge.proxy_protocol_ingress.haproxy_cfg import render_haproxy_cfg
 from traffic_edge.proxy_protocol_ingress.plan import haproxy_config

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from planner.kube_schema import validate_manifest
 from tests.traffic_edge.proxy_protocol_ingress.seeds import EXTERNAL_ARGS, IN_CLUSTER_ARGS
+from traffic_edge.plan.kube_schema import validate_manifest
 from traffic_edge.proxy_protocol_ingress import manifests
 from traffic_edge.proxy_protocol_ingress.haproxy_cfg import render_haproxy_cfg
 from traffic_edge.proxy_protocol_ingress.plan import IngressPlan, plan_proxy_protocol_ingress

@@ -7,9 +7,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from planner.engine import Recording, run
 from tests.traffic_edge.squid_proxy.test_manifests import DEV, ZONES
 from traffic_edge._shared.problems import ArgsError
+from traffic_edge.plan.engine import Recording, run
 from traffic_edge.squid_proxy.args import SquidProxyArgs
 from traffic_edge.squid_proxy.component import SquidProxy
 from traffic_edge.squid_proxy.manifests import manifests

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from planner.kube_schema import validate_manifest
+from traffic_edge.plan.kube_schema import validate_manifest
 from traffic_edge.squid_proxy.args import SquidProxyArgs
 from traffic_edge.squid_proxy.manifests import child_name, manifests
 from traffic_edge.squid_proxy.plan import PRESTOP_DELAY_SECONDS, plan_squid_proxy

@@ -562,8 +562,8 @@ def test_generated_config_passes_squid_parse(args: SquidConfArgs) -> None:
 def test_every_stacks_planned_squid_conf_passes_squid_parse() -> None:
     # Each stack planned offline by the real program; the file parsed is exactly what goes into
     # the ConfigMap (no `make plan` output needed).
-    from planner.plan import collect_configs, run_stack
-    from planner.stackfile import stacks
+    from tests.support.stacks import run_stack, stacks
+    from traffic_edge.plan.writer import collect_configs
 
     checked = []
     for stack in stacks():

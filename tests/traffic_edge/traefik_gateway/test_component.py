@@ -8,9 +8,9 @@ from typing import Any
 
 import pulumi
 
-from planner.engine import Recording, Resource
-from planner.kube_schema import validate_manifest
 from traffic_edge._shared.problems import ArgsError
+from traffic_edge.plan.engine import Recording, Resource
+from traffic_edge.plan.kube_schema import validate_manifest
 from traffic_edge.traefik_gateway.component import TraefikGateway
 
 RELEASE = "kubernetes:helm.sh/v3:Release"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.kube_schema import validate_manifest
 from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, MINIMAL, plan_of, with_
+from traffic_edge.plan.kube_schema import validate_manifest
 from traffic_edge.traefik_gateway.manifests import (
     ingress_route_manifests,
     middleware_manifests,

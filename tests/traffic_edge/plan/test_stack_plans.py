@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from planner.engine import UNKNOWN
-from planner.plan import cluster_versions, collect_configs, run_stack, schema_problems, write_plan
-from planner.policy_report import evaluate
-from planner.stackfile import REPO, stacks
+from tests.support.stacks import REPO, evaluate, read_config, run_stack, stacks
+from traffic_edge.plan import cli
+from traffic_edge.plan.cli import kubernetes_versions, schema_problems
+from traffic_edge.plan.engine import UNKNOWN
+from traffic_edge.plan.writer import collect_configs, write_plan
 
 STACKS = stacks()
 
@@ -24,7 +25,8 @@ def test_the_repo_has_dev_and_realistic_environments() -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_plans_with_valid_objects_and_no_mandatory_violation(stack: str) -> None:
     rec = run_stack(stack)
-    assert schema_problems(rec, cluster_versions(stack)) == []
+    versions = kubernetes_versions(rec, read_config(stack), None)
+    assert schema_problems(rec, versions) == ([], [])
     report = evaluate(rec)
     assert report.mandatory_violations == []
     # Every resource but the stack names an explicit provider or sits under a component/stack.
@@ -46,7 +48,7 @@ def test_plan_twice_is_byte_identical(tmp_path: Path) -> None:
     trees = []
     for i in range(2):
         out = tmp_path / f"run{i}"
-        write_plan("dev", run_stack("dev"), out)
+        write_plan(run_stack("dev"), out)
         trees.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert trees[0] == trees[1]
     assert Path("resources.json") in trees[0]
@@ -55,7 +57,18 @@ def test_plan_twice_is_byte_identical(tmp_path: Path) -> None:
 def test_make_plan_cli_writes_the_contract(tmp_path: Path) -> None:
     out = tmp_path / "plan"
     proc = subprocess.run(
-        [sys.executable, "-m", "planner.plan", "--stack", "dev", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "traffic_edge.plan",
+            "plan",
+            "--stack",
+            "dev",
+            "--out",
+            str(out),
+            "--policy-pack",
+            "policies",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -63,7 +76,8 @@ def test_make_plan_cli_writes_the_contract(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "resources per component" in proc.stdout
+    assert "resources per type" in proc.stdout
+    assert (out / "summary.md").read_text().startswith("# Plan for stack `dev`")
     import json
 
     resources = json.loads((out / "resources.json").read_text())
@@ -95,7 +109,7 @@ def test_an_invalid_object_is_reported_with_object_field_and_reason() -> None:
     import pulumi
     import pulumi_kubernetes as k8s
 
-    from planner.engine import run
+    from traffic_edge.plan.engine import run
 
     def program() -> None:
         provider = k8s.Provider("k8s-eks", context="c")
@@ -106,43 +120,50 @@ def test_an_invalid_object_is_reported_with_object_field_and_reason() -> None:
             opts=pulumi.ResourceOptions(provider=provider),
         )
 
-    problems = schema_problems(run(program), {"eks": "1.29"})
-    assert problems == [
-        "v1/Service egress/proxy [cluster eks, Kubernetes 1.29]: spec: Additional properties are not allowed "
-        "('trafficDistribution' was unexpected)"
-    ]
-    assert schema_problems(run(program), {"eks": "1.33"}) == []
+    problems = schema_problems(run(program), {"k8s-eks": "1.29"})
+    assert problems == (
+        [
+            "v1/Service egress/proxy [provider k8s-eks, Kubernetes 1.29]: spec: Additional properties are not "
+            "allowed ('trafficDistribution' was unexpected)"
+        ],
+        [],
+    )
+    assert schema_problems(run(program), {"k8s-eks": "1.33"}) == ([], [])
+    # A provider whose version is unknown: checked against the newest schema, with a warning.
+    assert schema_problems(run(program), {}) == (
+        [],
+        [
+            "provider 'k8s-eks': Kubernetes version unknown (no cluster entry; give --kubernetes-version); "
+            "its objects were checked against the newest schema, 1.37"
+        ],
+    )
 
 
 def test_make_plan_fails_on_a_mandatory_policy_violation(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import planner.plan as plan
-    import planner.policy_report as policy_report
+    from traffic_edge.plan.policy import Report, Violation
 
-    def failing(rec: object) -> policy_report.Report:
-        return policy_report.Report(
-            [policy_report.Violation("public-ips-protected", "mandatory", "urn:x", "not protected")], ["p"]
+    args = ["plan", "--project", str(REPO), "--stack", "dev", "--out", str(tmp_path / "o")]
+
+    def failing(*_: object) -> Report:
+        return Report(
+            [Violation("public-ips-protected", "mandatory", "urn:x", "not protected")], ["p"], "pack"
         )
 
-    monkeypatch.setattr(policy_report, "evaluate", failing)
-    assert plan.main(["--stack", "dev", "--out", str(tmp_path / "o")]) == 1
-    monkeypatch.setattr(
-        policy_report,
-        "evaluate",
-        lambda rec: policy_report.Report(
-            [policy_report.Violation("images-pinned", "advisory", "urn:x", "latest")], ["p"]
-        ),
-    )
-    assert plan.main(["--stack", "dev", "--out", str(tmp_path / "o")]) == 0
+    monkeypatch.setattr(cli, "_policies", failing)
+    assert cli.main(args) == 1
+    advisory = Report([Violation("images-pinned", "advisory", "urn:x", "latest")], ["p"], "pack")
+    monkeypatch.setattr(cli, "_policies", lambda *_: advisory)
+    assert cli.main(args) == 0
 
 
 def test_a_policy_pack_that_cannot_be_imported_fails_the_plan(tmp_path: Path) -> None:
     # Before, an ImportError there printed "0 evaluated" and the plan passed unchecked.
     code = (
         "import sys, runpy; sys.modules['pulumi_policy'] = None; "
-        "sys.argv = ['plan', '--stack', 'dev', '--out', sys.argv[1]]; "
-        "runpy.run_module('planner.plan', run_name='__main__')"
+        "sys.argv = ['traffic-edge', 'plan', '--stack', 'dev', '--out', sys.argv[1], '--policy-pack', 'policies']; "
+        "runpy.run_module('traffic_edge.plan', run_name='__main__')"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "o")],

@@ -1,18 +1,24 @@
-"""Run the pack's policies on an offline recording, as `pulumi preview --policy-pack policies` would.
+"""Run a CrossGuard policy pack on an offline recording, as `pulumi preview --policy-pack DIR` would.
 
-`make plan` calls `evaluate_recording` through `planner.policy_report`. It hands the *same*
-policy objects the pack is built from the arguments CrossGuard would: props are the
-registration inputs (camelCase) behind CrossGuard's unknown-checking proxy, values known
-only after apply are CrossGuard's unknown sentinels, and `--policy-pack-config` is accepted
-in the CLI's shape (``{"all": "mandatory", "<policy>": "advisory" | {...}}``).
+The pack is loaded from its directory the way the CLI runs it (its ``__main__.py``), with
+`PolicyPack` stood in for so that no gRPC server starts: the *same* policy objects then get
+the arguments CrossGuard would give them. Props are the registration inputs (camelCase)
+behind CrossGuard's unknown-checking proxy, values known only after apply are CrossGuard's
+unknown sentinels, and `--policy-pack-config` is accepted in the CLI's shape
+(``{"all": "mandatory", "<policy>": "advisory" | {...}}``). A pack that cannot be loaded
+fails the plan instead of reporting "0 evaluated" and passing.
 """
 
 from __future__ import annotations
 
 import inspect
+import runpy
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pulumi_policy
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -27,9 +33,38 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from planner.engine import UNKNOWN, Recording, Resource
-from policies.pack import DEFAULT_ENFORCEMENT, PACK_NAME, POLICIES
-from policies.report import Report, Violation
+from traffic_edge.plan.engine import UNKNOWN, Recording, Resource
+from traffic_edge.plan.policy import PackError, Report, Violation
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    policies: tuple[Policy, ...]
+    enforcement: EnforcementLevel
+
+
+def load_pack(directory: Path) -> Pack:
+    """The pack in `directory`, built by its own ``__main__.py`` as under the CLI."""
+    main = directory / "__main__.py"
+    if not main.is_file():
+        raise PackError(f"{directory}: not a Python policy pack (no __main__.py)")
+    built: list[Pack] = []
+
+    def capture(
+        name: str, policies: list[Policy], enforcement_level: EnforcementLevel | None = None, **_: Any
+    ) -> None:
+        built.append(Pack(name, tuple(policies), enforcement_level or EnforcementLevel.ADVISORY))
+
+    real = pulumi_policy.PolicyPack
+    pulumi_policy.PolicyPack = capture  # type: ignore[assignment,misc]
+    try:
+        runpy.run_path(str(main), run_name="__main__")
+    finally:
+        pulumi_policy.PolicyPack = real  # type: ignore[misc]
+    if len(built) != 1:
+        raise PackError(f"{main}: built {len(built)} PolicyPack objects, not one")
+    return built[0]
 
 
 def _wire(value: Any) -> Any:
@@ -55,7 +90,7 @@ def _options(res: Resource) -> PolicyResourceOptions:
     )
 
 
-def _level(policy: Policy, config: Mapping[str, Any]) -> EnforcementLevel:
+def _level(policy: Policy, config: Mapping[str, Any], default: EnforcementLevel) -> EnforcementLevel:
     """The CLI's order: the policy's own entry, then ``all``, then the policy, then the pack."""
     for key in (policy.name, "all"):
         entry = config.get(key)
@@ -63,7 +98,7 @@ def _level(policy: Policy, config: Mapping[str, Any]) -> EnforcementLevel:
             entry = entry.get("enforcementLevel")
         if entry is not None:
             return entry if isinstance(entry, EnforcementLevel) else EnforcementLevel(str(entry))
-    return policy.enforcement_level or DEFAULT_ENFORCEMENT
+    return policy.enforcement_level or default
 
 
 def _policy_config(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,10 +125,10 @@ def _run(validate: Callable[[Any, Any], Any], args: Any, report_violation: Any) 
     return None
 
 
-def evaluate_recording(rec: Recording, config: Mapping[str, Any] | None = None) -> Report:
-    """Every policy of the pack on `rec`: violations with their effective enforcement level."""
+def evaluate_recording(rec: Recording, pack: Pack, config: Mapping[str, Any] | None = None) -> Report:
+    """Every policy of `pack` on `rec`: violations with their effective enforcement level."""
     config = dict(config or {})
-    report = Report()
+    report = Report(pack=pack.name)
     resources = [r for r in rec.resources if r.type != "pulumi:pulumi:Stack"]
     props = {r.urn: unknown_checking_proxy(_wire(r.inputs)) for r in resources}
     by_urn = {r.urn: r for r in rec.resources}
@@ -114,8 +149,8 @@ def evaluate_recording(rec: Recording, config: Mapping[str, Any] | None = None) 
         view.parent = stack_view.get(r.parent or "")
         view.dependencies = [stack_view[d] for d in r.depends_on if d in stack_view]
 
-    for policy in POLICIES:
-        level = _level(policy, config)
+    for policy in pack.policies:
+        level = _level(policy, config, pack.enforcement)
         if level is EnforcementLevel.DISABLED:
             continue
         report.policies.append(policy.name)
@@ -138,20 +173,20 @@ def evaluate_recording(rec: Recording, config: Mapping[str, Any] | None = None) 
                 )
                 unknown = _run(policy.validate, args, reporter(r.urn))
                 if unknown:
-                    report.violations.append(_cannot_run(policy.name, unknown, r.urn))
+                    report.violations.append(_cannot_run(policy.name, pack.name, unknown, r.urn))
         elif isinstance(policy, StackValidationPolicy):
             stack_args = StackValidationArgs(list(stack_view.values()), policy_config)
             unknown = _run(policy.validate, stack_args, reporter(None))
             if unknown:
-                report.violations.append(_cannot_run(policy.name, unknown, None))
+                report.violations.append(_cannot_run(policy.name, pack.name, unknown, None))
     return report
 
 
-def _cannot_run(name: str, detail: str, urn: str | None) -> Violation:
+def _cannot_run(name: str, pack: str, detail: str, urn: str | None) -> Violation:
     # What the CLI prints when a policy reads a value known only after apply: advisory, as there.
     return Violation(
         name,
         "advisory",
         urn,
-        f"can't run policy '{name}' from policy pack '{PACK_NAME}' during preview: {detail}",
+        f"can't run policy '{name}' from policy pack '{pack}' during preview: {detail}",
     )

@@ -1,4 +1,5 @@
-"""Read Pulumi.<stack>.yaml the way the CLI hands config to a program.
+"""Read a Pulumi project (Pulumi.yaml) and its Pulumi.<stack>.yaml the way the CLI hands
+config to the program.
 
 Whatever is in the file, the result is either the config or one `StackFileError` listing
 every problem with the file itself (not YAML, not a mapping, an unknown top-level key), in
@@ -22,8 +23,6 @@ import yaml
 
 from traffic_edge._shared.problems import REDACTED, Secret
 
-REPO = Path(__file__).resolve().parent.parent
-
 STACK_FILE_KEYS = ("config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider")
 """The top-level keys of a Pulumi stack settings file: the yaml tags of `ProjectStack` in
 pulumi/pulumi sdk/go/common/workspace/project.go (``environment`` since Pulumi ESC)."""
@@ -41,15 +40,65 @@ class StackFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class Project:
+    """A Pulumi project: where its program and stack files are."""
+
+    root: Path
+    """The directory of Pulumi.yaml."""
+    name: str
+    program: Path
+    """`main:` (default: the project directory): a directory with __main__.py, or a file."""
+    stack_dir: Path
+    """`stackConfigDir:` (default: the project directory), where Pulumi.<stack>.yaml live."""
+    config: dict[str, Any]
+    """The project-level `config:` as written."""
+
+    @property
+    def working_directory(self) -> Path:
+        """Where the CLI runs the program: the directory of `main` (the project's by default)."""
+        return self.program if self.program.is_dir() else self.program.parent
+
+    def stacks(self) -> list[str]:
+        return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in self.stack_dir.glob("Pulumi.*.yaml"))
+
+
+def read_project(root: Path) -> Project:
+    """The project in `root`, or a `StackFileError` naming what is wrong with Pulumi.yaml."""
+    path = root / "Pulumi.yaml"
+    if not path.is_file():
+        raise StackFileError(path, ["not found: run in a Pulumi project's directory or give --project"])
+    doc = _mapping(_load_yaml(path), path, "the project file")
+    name = doc.get("name")
+    runtime = doc.get("runtime")
+    runtime = runtime.get("name") if isinstance(runtime, dict) else runtime
+    reasons = (
+        []
+        if isinstance(name, str) and name
+        else ["name is required: the project's name, the namespace of its config"]
+    )
+    if runtime != "python":
+        reasons.append(f"runtime: {runtime!r} is not allowed: python (this planner runs Python programs)")
+    program = root / str(doc.get("main") or ".")
+    if not (program / "__main__.py").is_file() and not program.is_file():
+        reasons.append(f"main: {str(doc.get('main') or '.')!r} has no __main__.py")
+    if reasons:
+        raise StackFileError(path, reasons)
+    stack_dir = root / str(doc.get("stackConfigDir") or ".")
+    return Project(
+        root.resolve(),
+        str(name),
+        program.resolve(),
+        stack_dir.resolve(),
+        _mapping(doc.get("config"), path, "config"),
+    )
+
+
+@dataclass(frozen=True)
 class StackConfig:
     config: dict[str, Any]
     """Full config keys -> values as the engine passes them (objects and lists JSON-encoded)."""
     secret_keys: list[str] = field(default_factory=list)
     """The keys that hold an encrypted value, anywhere inside them."""
-
-
-def stacks(root: Path = REPO) -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
 
 
 def _yaml_error(err: yaml.YAMLError) -> str:
@@ -108,31 +157,24 @@ def _secure(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-def read_stack(stack: str, root: Path = REPO) -> StackConfig:
+def read_stack(project: Project, stack: str) -> StackConfig:
     """The stack's config (project defaults under it, as with the CLI) and its secret keys."""
-    path = root / f"Pulumi.{stack}.yaml"
+    path = project.stack_dir / f"Pulumi.{stack}.yaml"
     if not path.exists():
-        known = ", ".join(stacks(root)) or "none"
-        raise FileNotFoundError(f"no stack file {path.name}; stacks in this repo: {known}")
-    project_path = root / "Pulumi.yaml"
-    project_doc = _mapping(_load_yaml(project_path), project_path, "the project file")
+        known = ", ".join(project.stacks()) or "none"
+        raise FileNotFoundError(f"no stack file {path.name}; stacks in this project: {known}")
     doc = _mapping(_load_yaml(path), path, "the top level")
     _top_level(doc, path)
-    project = str(project_doc.get("name") or "")
-    if not project:
-        raise StackFileError(
-            project_path, ["name is required: the project's name, the namespace of its config"]
-        )
     config: dict[str, Any] = {}
-    # Project-level values (not schemas) apply to every stack, as with the CLI.
-    for key, value in _mapping(project_doc.get("config"), project_path, "config").items():
+    # Project-level values (typed ones by their default) apply to every stack, as with the CLI.
+    for key, value in project.config.items():
         if isinstance(value, dict) and ("type" in value or "description" in value):
             if "default" not in value:
                 continue
             value = value["default"]
-        config[key if ":" in key else f"{project}:{key}"] = value
+        config[key if ":" in key else f"{project.name}:{key}"] = value
     for key, value in _mapping(doc.get("config"), path, "config").items():
-        config[str(key) if ":" in str(key) else f"{project}:{key}"] = value
+        config[str(key) if ":" in str(key) else f"{project.name}:{key}"] = value
     out: dict[str, Any] = {}
     secret_keys = []
     for key, value in config.items():
@@ -141,8 +183,3 @@ def read_stack(stack: str, root: Path = REPO) -> StackConfig:
             secret_keys.append(key)
         out[key] = value if isinstance(value, str) else json.dumps(value)
     return StackConfig(out, sorted(secret_keys))
-
-
-def read_config(stack: str, root: Path = REPO) -> dict[str, Any]:
-    """Full config keys -> values as the engine passes them (objects and lists JSON-encoded)."""
-    return read_stack(stack, root).config

@@ -7,8 +7,8 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pytest
 
-from planner.engine import UNKNOWN, run
 from traffic_edge._shared.k8s_objects import create
+from traffic_edge.plan.engine import UNKNOWN, run
 
 
 class _Comp(pulumi.ComponentResource):

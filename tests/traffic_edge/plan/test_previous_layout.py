@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from planner.plan import run_stack
-from planner.stackfile import stacks
+from tests.support.stacks import run_stack, stacks
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "previous_layout"
+DATA = Path(__file__).resolve().parents[2] / "data" / "previous_layout"
 
 
 def _by_urn(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

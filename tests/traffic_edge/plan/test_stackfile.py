@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from planner.stackfile import REPO, StackFileError, read_stack
+from tests.support.stacks import REPO
+from traffic_edge.plan.project import StackFileError, read_project, read_stack
 
 
 def _root(tmp_path: Path, stack_text: str | bytes) -> Path:
-    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(REPO / name, tmp_path / name)
     target = tmp_path / "Pulumi.t.yaml"
     if isinstance(stack_text, bytes):
         target.write_bytes(stack_text)
@@ -54,7 +56,7 @@ def test_a_file_that_is_not_a_stack_file_is_one_numbered_problem(
     tmp_path: Path, text: str | bytes, reason: str
 ) -> None:
     with pytest.raises(StackFileError) as err:
-        read_stack("t", _root(tmp_path, text))
+        read_stack(read_project(_root(tmp_path, text)), "t")
     assert str(err.value) == f"Pulumi.t.yaml: 1 problem:\n  1. {reason}"
 
 
@@ -62,7 +64,7 @@ def test_a_yaml_error_never_prints_the_line_it_is_on(tmp_path: Path) -> None:
     # PyYAML's own message quotes the line; a stack file's line can hold a token.
     text = "config:\n  traffic-edge:clusters: {eks: {kubeconfig: 'token-abc123', context: [}\n"
     with pytest.raises(StackFileError) as err:
-        read_stack("t", _root(tmp_path, text))
+        read_stack(read_project(_root(tmp_path, text)), "t")
     assert "token-abc123" not in str(err.value)
     assert str(err.value).startswith("Pulumi.t.yaml: 1 problem:\n  1. line 2, column ")
 
@@ -74,7 +76,7 @@ def test_encrypted_values_stand_in_as_secret_and_mark_their_key(tmp_path: Path) 
         "    eks: {context: eks, kubernetesVersion: '1.33', kubeconfig: {secure: v1:AAAAciphertext}}\n"
         "  traffic-edge:aws: {region: ap-northeast-2}\n"
     )
-    stack = read_stack("t", _root(tmp_path, text))
+    stack = read_stack(read_project(_root(tmp_path, text)), "t")
     assert stack.secret_keys == ["traffic-edge:clusters"]
     assert '"kubeconfig": "[secret]"' in stack.config["traffic-edge:clusters"]
     assert "ciphertext" not in "".join(stack.config.values())
@@ -88,7 +90,16 @@ def test_make_plan_on_a_broken_file_exits_1_and_leaves_no_stale_plan(tmp_path: P
     stack_file.write_text("config:\n\ttraffic-edge:squid: {}\n")
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "planner.plan", "--stack", "citest-broken", "--out", str(out)],
+            [
+                sys.executable,
+                "-m",
+                "traffic_edge.plan",
+                "plan",
+                "--stack",
+                "citest-broken",
+                "--out",
+                str(out),
+            ],
             cwd=REPO,
             capture_output=True,
             text=True,
