@@ -64,25 +64,30 @@ class CostEstimate:
     prices_as_of: str
 
     def as_output(self) -> dict[str, object]:
+        """The estimate with the same camelCase keys whatever the strategy, each figure's unit in
+        its name: what this strategy pays for cross-zone transfer, and what it avoids."""
         single = self.strategy is NatStrategy.SINGLE
-        cross_zone = "cross_zone_transfer_added" if single else "cross_zone_transfer_avoided"
+        cross_zone = float(self.cross_zone_transfer_usd)
         return {
+            "priced": True,
             "region": self.region,
             "currency": "USD",
             "strategy": self.strategy.value,
-            "nat_gateways": self.nat_gateways,
-            "public_ips": self.public_ips,
-            "expected_gb_per_month": float(self.expected_gb_per_month),
-            "nat_hours": float(self.nat_hours_usd),
-            "processing": float(self.processing_usd),
-            "public_ipv4": float(self.public_ipv4_usd),
-            cross_zone: float(self.cross_zone_transfer_usd),
-            "total": float(self.total_usd),
+            "natGateways": self.nat_gateways,
+            "publicIps": self.public_ips,
+            "expectedGbPerMonth": float(self.expected_gb_per_month),
+            "natHoursUsd": float(self.nat_hours_usd),
+            "processingUsd": float(self.processing_usd),
+            "publicIpv4Usd": float(self.public_ipv4_usd),
+            "crossZoneTransferUsd": cross_zone if single else 0.0,
+            "crossZoneTransferAvoidedUsd": 0.0 if single else cross_zone,
+            "totalUsd": float(self.total_usd),
             "alternative": {
                 "strategy": self.alternative_strategy.value,
-                "total": float(self.alternative_total_usd),
+                "totalUsd": float(self.alternative_total_usd),
             },
-            "prices": f"{self.prices_source}, as of {self.prices_as_of}",
+            "priceSource": self.prices_source,
+            "pricesAsOf": self.prices_as_of,
         }
 
 
@@ -139,7 +144,8 @@ def estimate_monthly_cost(
 def unpriced_output(region: str) -> dict[str, object]:
     """The `monthly_cost_estimate` output of a region `PRICES` has no row for."""
     return {
+        "priced": False,
         "region": region,
         "currency": "USD",
-        "note": f"no prices for {region} in {__name__}.PRICES; add a row to get an estimate",
+        "note": f"no price row for {region} in {__name__}.PRICES, so no estimate: add a row to get one",
     }

@@ -190,7 +190,7 @@ def test_single_strategy_warns_and_routes_every_zone_to_the_one_nat() -> None:
         "and ap-northeast-2c is a single point of failure for the egress of every zone. Use strategy "
         "OnePerZone for production."
     ]
-    assert rec.outputs["monthlyCost"]["cross_zone_transfer_added"] == 10.0
+    assert rec.outputs["monthlyCost"]["crossZoneTransferUsd"] == 10.0
     assert rec.outputs["natZones"] == [C]
 
 
@@ -255,13 +255,13 @@ def test_adding_a_zone_keeps_the_urns_of_the_other_zones() -> None:
 def test_cost_estimate_output() -> None:
     cost = record(seed_args()).outputs["monthlyCost"]
     # 2 x 730 x 0.059 + 1000 x 0.059 + 2 x 730 x 0.005
-    assert (cost["nat_hours"], cost["processing"], cost["public_ipv4"], cost["total"]) == (
+    assert (cost["natHoursUsd"], cost["processingUsd"], cost["publicIpv4Usd"], cost["totalUsd"]) == (
         86.14,
         59.0,
         7.3,
         152.44,
     )
-    assert cost["cross_zone_transfer_avoided"] == 10.0
+    assert cost["crossZoneTransferAvoidedUsd"] == 10.0
     unpriced = record(
         seed_args(
             zones=["eu-west-1a"],
@@ -270,9 +270,11 @@ def test_cost_estimate_output() -> None:
         )
     ).outputs["monthlyCost"]
     assert unpriced == {
+        "priced": False,
         "region": "eu-west-1",
         "currency": "USD",
-        "note": "no prices for eu-west-1 in traffic_edge.egress_nat.cost.PRICES; add a row to get an estimate",
+        "note": "no price row for eu-west-1 in traffic_edge.egress_nat.cost.PRICES, so no estimate: add a row "
+        "to get one",
     }
 
 

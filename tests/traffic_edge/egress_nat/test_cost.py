@@ -28,8 +28,11 @@ def test_cost_us_east_1_by_hand() -> None:
     # 32.85 + 90 + 3.65 + 26.666...
     assert cost.alternative_total_usd == Decimal("153.17")
     out = cost.as_output()
-    assert out["cross_zone_transfer_avoided"] == 26.67 and "cross_zone_transfer_added" not in out
-    assert out["prices"] == "AWS VPC pricing as quoted by third-party price listings, as of 2026-08"
+    assert (out["crossZoneTransferAvoidedUsd"], out["crossZoneTransferUsd"]) == (26.67, 0.0)
+    assert (out["priceSource"], out["pricesAsOf"]) == (
+        "AWS VPC pricing as quoted by third-party price listings",
+        "2026-08",
+    )
 
 
 def test_cost_seoul_seed_by_hand() -> None:
@@ -38,21 +41,32 @@ def test_cost_seoul_seed_by_hand() -> None:
     cost = estimate_monthly_cost("ap-northeast-2", 2, 2, NatStrategy.SINGLE, Decimal(1000))
     assert cost is not None
     assert cost.as_output() == {
+        "priced": True,
         "region": "ap-northeast-2",
         "currency": "USD",
         "strategy": "Single",
-        "nat_gateways": 1,
-        "public_ips": 2,
-        "expected_gb_per_month": 1000.0,
-        "nat_hours": 43.07,
-        "processing": 59.0,
-        "public_ipv4": 7.3,
-        "cross_zone_transfer_added": 10.0,
-        "total": 119.37,
+        "natGateways": 1,
+        "publicIps": 2,
+        "expectedGbPerMonth": 1000.0,
+        "natHoursUsd": 43.07,
+        "processingUsd": 59.0,
+        "publicIpv4Usd": 7.3,
+        "crossZoneTransferUsd": 10.0,
+        "crossZoneTransferAvoidedUsd": 0.0,
+        "totalUsd": 119.37,
         # 2 x 43.07 + 59 + 4 x 3.65
-        "alternative": {"strategy": "OnePerZone", "total": 159.74},
-        "prices": "AWS Pricing API (as cited in public repo code), matching a Cost Explorer bill, as of 2026-08",
+        "alternative": {"strategy": "OnePerZone", "totalUsd": 159.74},
+        "priceSource": "AWS Pricing API (as cited in public repo code), matching a Cost Explorer bill",
+        "pricesAsOf": "2026-08",
     }
+
+
+def test_the_output_has_the_same_keys_whatever_the_strategy() -> None:
+    outputs = [
+        estimate_monthly_cost("ap-northeast-2", 2, 1, strategy, Decimal(100)).as_output()  # type: ignore[union-attr]
+        for strategy in NatStrategy
+    ]
+    assert all(list(o) == list(outputs[0]) for o in outputs)
 
 
 def test_one_zone_has_no_cross_zone_transfer_and_unknown_regions_are_unpriced() -> None:
@@ -64,9 +78,11 @@ def test_one_zone_has_no_cross_zone_transfer_and_unknown_regions_are_unpriced() 
     )
     assert estimate_monthly_cost("eu-west-1", 2, 1, NatStrategy.ONE_PER_ZONE, Decimal(1)) is None
     assert unpriced_output("eu-west-1") == {
+        "priced": False,
         "region": "eu-west-1",
         "currency": "USD",
-        "note": "no prices for eu-west-1 in traffic_edge.egress_nat.cost.PRICES; add a row to get an estimate",
+        "note": "no price row for eu-west-1 in traffic_edge.egress_nat.cost.PRICES, so no estimate: add a row "
+        "to get one",
     }
 
 
@@ -105,7 +121,7 @@ def test_the_plan_prices_its_own_ip_count_and_traffic() -> None:
     assert cost is not None and cost.public_ips == 4 and cost.public_ipv4_usd == Decimal("14.60")
     assert plan.monthly_cost_estimate == cost.as_output()
     seoul = plan_egress_nat("egress", seed_args(expected_gb_per_month=1000)).monthly_cost_estimate
-    assert (seoul["total"], seoul["processing"]) == (152.44, 59.0)
+    assert (seoul["totalUsd"], seoul["processingUsd"]) == (152.44, 59.0)
 
 
 def test_a_plan_in_a_region_without_prices_says_how_to_get_an_estimate() -> None:
