@@ -102,6 +102,7 @@ class ProxyProtocolIngress(pulumi.ComponentResource):
                 chart=facts.METALLB_CHART,
                 version=facts.METALLB_CHART_VERSION,
                 repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=facts.METALLB_REPO),
+                values=facts.METALLB_VALUES,
                 namespace=mlb.namespace,
                 # Wait for every chart resource (webhook Deployment ready, CRDs established)
                 # before anything that depends on the release is sent.

@@ -17,6 +17,12 @@ METALLB_CHART_VERSION = "0.16.1"
 """The pinned chart version. Source: docs ("What the component creates"); no upstream reference recorded."""
 METALLB_REPO = "https://metallb.github.io/metallb"
 """The chart repository. Source: none recorded."""
+METALLB_VALUES = {"frrk8s": {"enabled": False}}
+"""The chart values: L2 only, so no FRR-K8s. The 0.16 chart installs the frr-k8s subchart (a
+DaemonSet with FRR on every node) by default: metallb/metallb charts/metallb/values.yaml at
+v0.16.1 (``frrk8s.enabled: true``, "now the default BGP backend") and Chart.yaml's dependency
+``frr-k8s`` with ``condition: frrk8s.enabled``. An L2 edge advertises with ARP from the speaker
+itself; BGP is not offered by this component, so FRR-K8s would only run unused."""
 METALLB_RELEASE_TIMEOUT_SECONDS = 600
 """How long the release may take to become ready. Source: docs ("MetalLB and the first-install race": 10 min).
 

@@ -86,6 +86,8 @@ def test_metallb_release_pinned_and_pool_waits_for_it() -> None:
     assert release.inputs["repositoryOpts"]["repo"] == "https://metallb.github.io/metallb"
     assert release.inputs["skipAwait"] is False
     assert release.inputs["namespace"] == "metallb-system"
+    # The 0.16 chart installs FRR-K8s (a DaemonSet on every node) unless told not to; L2 needs none.
+    assert release.inputs["values"] == {"frrk8s": {"enabled": False}}
     ns = rec.get("kubernetes:core/v1:Namespace", "edge-metallb-ns")
     assert ns.inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
     assert ns.urn in release.depends_on
