@@ -68,8 +68,11 @@ def _squid_container(plan: SquidPlan) -> dict[str, Any]:
         "name": "squid",
         "image": plan.image,
         # Squid itself is PID 1 (the image's bash entrypoint would swallow SIGTERM), and --foreground,
-        # unlike the image's -N, forks the SMP workers `workers` asks for.
-        "command": ["squid", "--foreground", "-f", CONF_PATH],
+        # unlike the image's -N, forks the SMP workers `workers` asks for. -d 1 keeps stdout and
+        # stderr: without -N or -d, Squid's watch_child() points both at /dev/null (src/main.cc,
+        # `if (opt_debug_stderr < 0) { dup2(nullfd, 1); dup2(nullfd, 2); }`), so the access log
+        # (stdio:/dev/stdout) and cache.log (/dev/stderr) never reached `kubectl logs`.
+        "command": ["squid", "--foreground", "-d", "1", "-f", CONF_PATH],
         "ports": [{"name": "proxy", "containerPort": PROXY_PORT, "protocol": "TCP"}],
         "readinessProbe": {"tcpSocket": {"port": "proxy"}, "periodSeconds": 5, "failureThreshold": 2},
         "livenessProbe": {

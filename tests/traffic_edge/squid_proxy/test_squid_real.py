@@ -640,3 +640,55 @@ def test_the_deployments_pre_stop_hook_drains_and_outlasts_squid(net: TestNet) -
         assert hook.wait(timeout=60) == 0
         # When the hook returns the kubelet sends SIGTERM; by then Squid must already be gone.
         assert own.proc.poll() == 0
+
+
+def test_the_deployed_command_line_sends_both_logs_to_the_container_output(net: TestNet) -> None:
+    """`kubectl logs` shows what the pod's Squid writes to its stdout and stderr. Run the planned
+    Deployment's exact command as uid 13, with the planned squid.conf; only the port and the
+    pid and core paths are rewritten (the test's port, and directories a test may write)."""
+    from tests.support.stacks import run_stack
+
+    rec = run_stack("dev")
+    deployment = rec.get("kubernetes:apps/v1:Deployment", "squid-deployment").inputs
+    container = next(c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "squid")
+    conf_in_pod = container["command"][-1]
+    conf = rec.get("kubernetes:core/v1:ConfigMap", "squid-config").inputs["data"]["squid.conf"]
+    workdir = _workdir()
+    port = 3131
+    rewritten = (
+        conf.replace("http_port 3128", f"http_port {port}")
+        .replace("pid_filename /run/squid/squid.pid", f"pid_filename {workdir}/squid.pid")
+        .replace("coredump_dir /var/spool/squid", f"coredump_dir {workdir}")
+    )
+    assert "access_log stdio:/dev/stdout" in rewritten and "cache_log /dev/stderr" in rewritten
+    (workdir / "squid.conf").write_text(rewritten)
+    command = [
+        SQUID or "squid",
+        *[str(workdir / "squid.conf") if a == conf_in_pod else a for a in container["command"][1:]],
+    ]
+    user = deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"]
+    argv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    proc = None
+    try:
+        with open(workdir / "stdout", "wb") as out, open(workdir / "stderr.log", "wb") as err:
+            # runc gives PID 1's stdio to the container's user, so it can reopen /dev/stdout
+            # (opencontainers/runc libcontainer/init_linux.go, fixStdioPermissions).
+            for stream in (out, err):
+                os.fchown(stream.fileno(), user, user)
+            proc = net.run(net.proxy, argv, stdout=out, stderr=err, start_new_session=True)
+        _wait_listening(net, port, proc, workdir)
+        reply = get(net, "http://198.18.0.99/not-allowed", port=port)
+        assert reply.status == 403
+        deadline = time.monotonic() + 10
+        while b"TCP_DENIED/403" not in (workdir / "stdout").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert b"TCP_DENIED/403" in (workdir / "stdout").read_bytes(), "no access log line on stdout"
+        assert b"Accepting HTTP Socket connections" in (workdir / "stderr.log").read_bytes(), (
+            "no cache.log on stderr"
+        )
+    finally:
+        if proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
