@@ -36,6 +36,8 @@ class SquidProxy(pulumi.ComponentResource):
         raise_if(f"SquidProxy {name!r}", validate_squid_proxy_args(args, name))
         super().__init__("traffic-edge:index:SquidProxy", name, None, opts)
         plan = plan_squid_proxy(name, args)
+        for warning in plan.warnings:
+            pulumi.log.warn(f"SquidProxy {name!r}: {warning}", resource=self)
         self.squid_conf = render(plan.conf)
         self._register(plan)
         self.proxy_url = pulumi.Output.from_input(plan.proxy_url)

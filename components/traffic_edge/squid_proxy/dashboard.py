@@ -97,17 +97,15 @@ def _traffic_panels(sel: str) -> list[dict[str, Any]]:
             [
                 _target(
                     f"{rate('squid_client_http_errors_total')} / clamp_min({rate('squid_client_http_requests_total')}, 1e-9)",
-                    "client errors (403 denied included) / requests",
+                    "error replies (403 denied and 5xx upstream failures) / requests",
                     "A",
                 ),
-                _target(
-                    f"{rate('squid_server_all_errors_total')} / clamp_min({rate('squid_server_all_requests_total')}, 1e-9)",
-                    "upstream errors / upstream requests",
-                    "B",
-                ),
             ],
-            "Client-side errors count every error reply, so a request to a host off the allowlist (403) shows here; "
-            "upstream errors are failures talking to the destinations.",
+            # Squid counts server.all.errors / server.http.errors but never increments them (no code
+            # adds to them in 5.7 or 6.13; a refused connection leaves both at 0 on real Squid 5.7),
+            # so a series of them could never move: upstream failures are client-side 5xx replies.
+            "Every error reply Squid sends: a request to a host off the allowlist (403), and a destination that "
+            "refuses, resets or times out (the client gets a 5xx). Squid has no working upstream-error counter.",
         ),
     ]
 
@@ -163,7 +161,6 @@ def _latency_and_bytes_panels(sel: str) -> list[dict[str, Any]]:
             (12, 14, 12, 8),
             [
                 _target(rate("squid_server_all_requests_total"), "requests", "A"),
-                _target(rate("squid_server_all_errors_total"), "errors", "B"),
             ],
             "Requests Squid made to destinations; fewer than client requests when requests are denied.",
         ),

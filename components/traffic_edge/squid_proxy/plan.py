@@ -104,12 +104,26 @@ class SquidPlan:
     dashboard_namespace: str
     service_monitor: bool
     service_monitor_labels: tuple[tuple[str, str], ...]
+    service_monitor_labels_given: bool
+    """Whether the args set them (an empty map on purpose is not a forgotten one)."""
     autoscaling: Autoscaling | None
     resources: Resources
     image: str
     exporter_image: str
     termination_grace_period_seconds: int
     conf: ConfPlan
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the component logs when it is planned: choices that silently do nothing."""
+        if self.service_monitor and not self.service_monitor_labels_given:
+            return [
+                "service_monitor is on but service_monitor_labels is not set: a Prometheus that selects "
+                "ServiceMonitors by label (kube-prometheus-stack selects release: <its release name> by "
+                "default) never scrapes this one, and every dashboard panel stays empty; set e.g. "
+                "{'release': 'kube-prometheus-stack'}, or {} for a Prometheus that selects every one"
+            ]
+        return []
 
     @property
     def proxy_url(self) -> str:
@@ -196,6 +210,7 @@ def plan_squid_proxy(name: str, args: Mapping[str, Any]) -> SquidPlan:
         dashboard_namespace=str(args.get("dashboard_namespace", monitoring)),
         service_monitor=bool(args.get("service_monitor", False)),
         service_monitor_labels=tuple(args.get("service_monitor_labels", {}).items()),
+        service_monitor_labels_given="service_monitor_labels" in args,
         autoscaling=_autoscaling(args, replicas),
         resources=_resources(args),
         image=str(args.get("image", SQUID_IMAGE)),

@@ -38,6 +38,17 @@ def test_every_query_uses_real_exporter_metrics() -> None:
     assert used <= EXPORTER_METRICS, used - EXPORTER_METRICS
 
 
+# Exposed by the exporter but never incremented by Squid (no code adds to server.*.errors in 5.7
+# or 6.13; a refused upstream connection leaves them at 0 on real Squid 5.7): a series of them
+# would be a flat line that reads as "no upstream errors" while clients get 502s.
+NEVER_MOVE = {f"squid_{s}_errors_total" for s in ("server_http", "server_all", "server_ftp", "server_other")}
+
+
+def test_no_query_reads_a_counter_squid_never_increments() -> None:
+    used = {m for _, expr in EXPRS for m, _ in metrics_of(expr)}
+    assert not used & NEVER_MOVE, used & NEVER_MOVE
+
+
 def test_every_metric_is_scoped_to_this_proxy() -> None:
     for title, expr in EXPRS:
         found = metrics_of(expr)

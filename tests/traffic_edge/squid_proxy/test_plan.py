@@ -112,3 +112,12 @@ def test_the_plan_is_frozen() -> None:
         p.replicas = 1  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.conf.workers = 2  # type: ignore[misc]
+
+
+def test_a_service_monitor_without_selector_labels_is_a_warning_unless_empty_on_purpose() -> None:
+    assert plan(service_monitor=False).warnings == []
+    [warning] = plan(service_monitor=True).warnings
+    assert warning.startswith("service_monitor is on but service_monitor_labels is not set: a Prometheus")
+    assert "release: <its release name>" in warning
+    assert plan(service_monitor=True, service_monitor_labels={}).warnings == []
+    assert plan(service_monitor=True, service_monitor_labels={"release": "kube-prometheus-stack"}).warnings == []
