@@ -2,7 +2,8 @@
 # Installs the real binaries the tests and benchmarks run (Debian packages), when missing.
 set -euo pipefail
 need=()
-for pair in squid:squid haproxy:haproxy tinyproxy:tinyproxy ip:iproute2 curl:curl wrk:wrk; do
+for pair in squid:squid haproxy:haproxy tinyproxy:tinyproxy ip:iproute2 curl:curl wrk:wrk \
+    prometheus:prometheus prometheus-squid-exporter:prometheus-squid-exporter; do
   bin=${pair%%:*} pkg=${pair##*:}
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || need+=("$pkg")
 done
@@ -22,6 +23,6 @@ echo "ensure-tools: installing ${need[*]}"
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # The Debian packages start their daemons; the tests run their own instances.
-for svc in squid haproxy tinyproxy; do
+for svc in squid haproxy tinyproxy prometheus prometheus-squid-exporter; do
   "${sudo[@]}" systemctl stop "$svc" >/dev/null 2>&1 || "${sudo[@]}" service "$svc" stop >/dev/null 2>&1 || true
 done
