@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from traffic_edge.squid_proxy.alerts import prometheus_rule
 from traffic_edge.squid_proxy.dashboard import dashboard_configmap
 from traffic_edge.squid_proxy.facts import (
     DASHBOARD_LABEL,
@@ -293,8 +294,11 @@ def _service_monitor(plan: SquidPlan) -> list[dict[str, Any]]:
         "selector": {"matchLabels": labels(plan.name)},
         "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}],
     }
+    # The alerts go with the scrape: the same labels, so a ruleSelector like the
+    # serviceMonitorSelector (kube-prometheus-stack: release: <name>) picks them up too.
     return [
-        {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": meta, "spec": spec}
+        {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": meta, "spec": spec},
+        prometheus_rule(plan.name, plan.namespace, plan.name, dict(meta["labels"])),
     ]
 
 
@@ -335,6 +339,7 @@ _SUFFIX = {
     "HorizontalPodAutoscaler": "hpa",
     "NetworkPolicy": "netpol",
     "ServiceMonitor": "servicemonitor",
+    "PrometheusRule": "prometheusrule",
 }
 
 

@@ -6,8 +6,9 @@ delete and a create for the engine (for an Elastic IP: a new address every allow
 learn); an input that changes is an update. Both must stay exactly as they were, so this
 test fails on any difference and names the first few. A commit that changes an input on
 purpose updates the recording in the same commit (so far: the MetalLB release's values,
-`frrk8s.enabled: false`, and Squid's `-d 1`), and the JSON diff shows the reviewer exactly
-that change; a URN never changes without an alias.
+`frrk8s.enabled: false`, Squid's `-d 1`, dashboard and ServiceMonitor labels; added: Squid's
+PrometheusRule), and the JSON diff shows the reviewer exactly that change; an existing URN
+never changes without an alias.
 """
 
 from __future__ import annotations

@@ -72,8 +72,10 @@ def test_optional_children_wait_for_the_namespace_it_creates() -> None:
     ]
     monitor = rec.get("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "squid-servicemonitor")
     assert monitor.depends_on == [namespace.urn]
+    rules = rec.get("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "squid-prometheusrule")
+    assert rules.depends_on == [namespace.urn]
     others = [r for r in rec.resources if r.is_kubernetes_object and r.urn != namespace.urn]
-    assert len(others) == 9
+    assert len(others) == 10
     for res in others:
         assert namespace.urn in res.depends_on, res.name
 

@@ -58,7 +58,13 @@ def _exporter_args() -> list[str]:
     """The sidecar's args from the planned Deployment, its listen address kept."""
     plan = plan_squid_proxy(
         NAME,
-        {"namespace": NAMESPACE, "zones": ["a", "b"], "kubernetes_version": "1.33", "client_namespaces": ["apps"], **TEST_ARGS},  # type: ignore[typeddict-item]
+        {
+            "namespace": NAMESPACE,
+            "zones": ["a", "b"],
+            "kubernetes_version": "1.33",
+            "client_namespaces": ["apps"],
+            **TEST_ARGS,
+        },  # type: ignore[typeddict-item]
     )
     deployment = next(m for m in manifests(plan) if m["kind"] == "Deployment")
     exporter = next(

@@ -120,4 +120,6 @@ def test_a_service_monitor_without_selector_labels_is_a_warning_unless_empty_on_
     assert warning.startswith("service_monitor is on but service_monitor_labels is not set: a Prometheus")
     assert "release: <its release name>" in warning
     assert plan(service_monitor=True, service_monitor_labels={}).warnings == []
-    assert plan(service_monitor=True, service_monitor_labels={"release": "kube-prometheus-stack"}).warnings == []
+    assert (
+        plan(service_monitor=True, service_monitor_labels={"release": "kube-prometheus-stack"}).warnings == []
+    )

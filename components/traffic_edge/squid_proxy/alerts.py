@@ -1,0 +1,80 @@
+"""The alerts a platform team is paged by when the egress proxy fails, as a PrometheusRule.
+
+Written against what boynux/squid-exporter exposes (`squid_up`, the `client_http` and
+`server_all` counters) and Prometheus' own `up` for the scrape; scoped by the labels the
+ServiceMonitor gives (job = the Service's name, namespace). Each rule says in its annotations
+what happened and what to do; docs/squid-proxy.md has the same runbook. The rules are checked
+with `promtool check rules` and tested with `promtool test rules` on series shaped like the
+exporter's (tests/traffic_edge/squid_proxy/test_alerts.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _rule(alert: str, expr: str, for_: str, severity: str, summary: str, action: str) -> dict[str, Any]:
+    return {
+        "alert": alert,
+        "expr": expr,
+        "for": for_,
+        "labels": {"severity": severity},
+        "annotations": {"summary": summary, "description": action},
+    }
+
+
+def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
+    """The rule group's rules for the proxy whose metrics carry `namespace` and `job`."""
+    sel = f'namespace="{namespace}", job="{job}"'
+    clients = f"sum(rate(squid_client_http_requests_total{{{sel}}}[5m]))"
+    upstream = f"sum(rate(squid_server_all_requests_total{{{sel}}}[5m]))"
+    errors = f"sum(rate(squid_client_http_errors_total{{{sel}}}[5m]))"
+    where = f"Squid {namespace}/{job}"
+    return [
+        _rule(
+            "SquidProxyDown",
+            f"squid_up{{{sel}}} == 0",
+            "2m",
+            "critical",
+            f"{where}: the cache manager of pod {{{{ $labels.pod }}}} does not answer",
+            "The exporter runs but Squid does not answer on loopback: Squid crashed or is restarting. "
+            "Check `kubectl logs <pod> -c squid` (access and cache log) and the pod's restarts.",
+        ),
+        _rule(
+            "SquidProxyNotScraped",
+            f"absent(up{{{sel}}} == 1)",
+            "10m",
+            "critical",
+            f"{where}: no exporter answers a scrape",
+            "Every pod is gone, or the squid-exporter sidecar is down, or Prometheus does not select the "
+            "ServiceMonitor (its labels: service_monitor_labels). Nothing else here can fire without it.",
+        ),
+        _rule(
+            "SquidProxyNotForwarding",
+            f"{clients} > 0 and {upstream} == 0",
+            "10m",
+            "critical",
+            f"{where}: clients send requests but none goes upstream",
+            "Every request is denied or fails before it reaches a destination: check the allowlist "
+            "change that shipped last, DNS from the pods, and the NAT gateways' routes.",
+        ),
+        _rule(
+            "SquidProxyErrorRatioHigh",
+            f"{errors} / clamp_min({clients}, 1e-9) > 0.5 and {clients} > 0.1",
+            "15m",
+            "warning",
+            f"{where}: more than half of the replies are errors",
+            "403s are requests to hosts off the allowlist (a team's new dependency?), 5xx are "
+            "destinations failing: the access log (`kubectl logs <pod> -c squid`) says which.",
+        ),
+    ]
+
+
+def prometheus_rule(name: str, namespace: str, job: str, labels: dict[str, str]) -> dict[str, Any]:
+    """The PrometheusRule object (its labels: what the Prometheus `ruleSelector` matches)."""
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {"groups": [{"name": f"squid-{namespace}-{job}", "rules": alert_rules(namespace, job)}]},
+    }

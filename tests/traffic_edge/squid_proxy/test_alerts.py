@@ -1,0 +1,140 @@
+"""The proxy's alerts: valid for Prometheus (`promtool check rules`) and firing when they should
+(`promtool test rules`) on series shaped like boynux/squid-exporter's and Prometheus' `up`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from traffic_edge.squid_proxy.alerts import alert_rules, prometheus_rule
+
+PROMTOOL = shutil.which("promtool")
+pytestmark = pytest.mark.skipif(
+    PROMTOOL is None, reason="promtool not installed (make test installs prometheus)"
+)
+SEL = 'namespace="egress", job="squid", pod="squid-0"'
+
+
+def _rules_file(tmp_path: Path) -> Path:
+    rule = prometheus_rule("squid", "egress", "squid", {"release": "kube-prometheus-stack"})
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"groups": rule["spec"]["groups"]}))  # YAML is a superset of JSON
+    return path
+
+
+def _test(
+    tmp_path: Path, series: dict[str, str], alerts: list[dict[str, Any]]
+) -> subprocess.CompletedProcess[str]:
+    rules = _rules_file(tmp_path)
+    test = {
+        "rule_files": [str(rules)],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [{"series": s, "values": v} for s, v in series.items()],
+                "alert_rule_test": alerts,
+            }
+        ],
+    }
+    path = tmp_path / "test.json"
+    path.write_text(json.dumps(test))
+    return subprocess.run(
+        [PROMTOOL or "", "test", "rules", str(path)], capture_output=True, text=True, timeout=60
+    )
+
+
+def _annotations(name: str, pod: str = "squid-0") -> dict[str, str]:
+    """The rule's annotations as Prometheus renders them for `pod`."""
+    rule = next(r for r in alert_rules("egress", "squid") if r["alert"] == name)
+    return {k: v.replace("{{ $labels.pod }}", pod) for k, v in rule["annotations"].items()}
+
+
+def _firing(name: str, at: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """At `at`, `name` fires with `labels` (None: it does not fire)."""
+    expected = (
+        [{"exp_labels": {"alertname": name, **labels}, "exp_annotations": _annotations(name)}]
+        if labels is not None
+        else []
+    )
+    return {"eval_time": at, "alertname": name, "exp_alerts": expected}
+
+
+def test_the_rendered_rules_pass_promtool_check(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [PROMTOOL or "", "check", "rules", str(_rules_file(tmp_path))], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCESS: 4 rules found" in done.stdout
+
+
+def test_squid_down_fires_after_two_minutes_and_not_before(tmp_path: Path) -> None:
+    labels = {"namespace": "egress", "job": "squid", "pod": "squid-0", "severity": "critical"}
+    done = _test(
+        tmp_path,
+        {f"squid_up{{{SEL}}}": "1 1 0 0 0 0", f"up{{{SEL}}}": "1x6"},
+        [_firing("SquidProxyDown", "3m"), _firing("SquidProxyDown", "5m", labels)],
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_scrape_fires_when_the_exporter_is_gone(tmp_path: Path) -> None:
+    done = _test(
+        tmp_path,
+        {f"up{{{SEL}}}": "1 1 0x15"},
+        [
+            _firing("SquidProxyNotScraped", "5m"),
+            _firing("SquidProxyNotScraped", "14m", {"severity": "critical"}),
+        ],
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_not_forwarding_fires_when_clients_send_and_nothing_goes_upstream(tmp_path: Path) -> None:
+    labels = {"severity": "critical"}
+    done = _test(
+        tmp_path,
+        {
+            f"squid_client_http_requests_total{{{SEL}}}": "0+60x30",
+            f"squid_server_all_requests_total{{{SEL}}}": "0+60x5 300x25",
+            f"squid_client_http_errors_total{{{SEL}}}": "0x30",
+            f"up{{{SEL}}}": "1x30",
+            f"squid_up{{{SEL}}}": "1x30",
+        },
+        # Forwarding until minute 5; the 5m rate reaches 0 at minute 10, plus 10 minutes of `for`.
+        [_firing("SquidProxyNotForwarding", "12m"), _firing("SquidProxyNotForwarding", "22m", labels)],
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_denial_spike_is_a_warning_but_a_few_denials_are_not(tmp_path: Path) -> None:
+    labels = {"severity": "warning"}
+    series = {
+        f"squid_client_http_requests_total{{{SEL}}}": "0+60x40",
+        f"squid_server_all_requests_total{{{SEL}}}": "0+20x40",
+        f"up{{{SEL}}}": "1x40",
+        f"squid_up{{{SEL}}}": "1x40",
+    }
+    spike = _test(
+        tmp_path,
+        {**series, f"squid_client_http_errors_total{{{SEL}}}": "0+40x40"},
+        [_firing("SquidProxyErrorRatioHigh", "25m", labels)],
+    )
+    assert spike.returncode == 0, spike.stdout + spike.stderr
+    few = _test(
+        tmp_path,
+        {**series, f"squid_client_http_errors_total{{{SEL}}}": "0+5x40"},
+        [_firing("SquidProxyErrorRatioHigh", "25m")],
+    )
+    assert few.returncode == 0, few.stdout + few.stderr
+
+
+def test_every_rule_says_what_to_do() -> None:
+    for rule in alert_rules("egress", "squid"):
+        assert rule["labels"]["severity"] in ("critical", "warning")
+        assert len(rule["annotations"]["description"]) > 60, rule["alert"]
