@@ -65,6 +65,8 @@ class TraefikGateway(pulumi.ComponentResource):
         raise_if(f"TraefikGateway {name!r}", validate_traefik_args(args, name))
         plan = plan_traefik_gateway(name, args)
         super().__init__("traffic-edge:index:TraefikGateway", name, None, opts)
+        for warning in plan.warnings:
+            pulumi.log.warn(f"TraefikGateway {name!r}: {warning}", resource=self)
         release = self._release(plan)
         self._custom_objects(plan, release)
 

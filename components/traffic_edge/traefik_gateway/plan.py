@@ -196,6 +196,29 @@ class TraefikPlan:
     def websecure(self) -> bool:
         return self.websecure_port is not None
 
+    def routers_using(self, middleware: str) -> int:
+        return sum(middleware in r.middlewares for r in self.routes)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The rate limits as a client really gets them. Traefik's in-memory buckets are per
+        Traefik process (each replica counts on its own) and per router (every route using the
+        middleware builds its own limiter: traefik/traefik#13706, confirmed and open, 2026-08),
+        so a client can make average x replicas x routers; only the middleware's Redis store
+        shares one bucket."""
+        out = []
+        for limit in self.rate_limits:
+            routers = self.routers_using(limit.name)
+            if routers == 0:
+                continue
+            most = limit.average * self.replicas * routers
+            out.append(
+                f"rate limit {limit.name!r} ({limit.average} per {limit.period_seconds}s per client) is kept in "
+                f"memory per Traefik pod and per route: with {self.replicas} replicas and {routers} route(s) "
+                f"using it, one client can make up to {most} per {limit.period_seconds}s in all"
+            )
+        return out
+
     @property
     def entrypoints(self) -> dict[str, int]:
         """Enabled entrypoints -> Service port."""

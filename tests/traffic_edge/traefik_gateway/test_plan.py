@@ -158,3 +158,16 @@ def test_the_plan_is_frozen() -> None:
     plan = plan_of(MINIMAL)
     with pytest.raises(dataclasses.FrozenInstanceError):
         plan.replicas = 5  # type: ignore[misc]
+
+
+def test_the_effective_rate_limit_counts_every_pod_and_every_route_using_it() -> None:
+    plan = plan_of(BEHIND_EDGE)
+    routers = plan.routers_using("per-client")
+    assert routers == sum("per-client" in r.middlewares for r in plan.routes) and routers >= 1
+    assert plan.warnings == [
+        f"rate limit 'per-client' (50 per 1s per client) is kept in memory per Traefik pod and per route: "
+        f"with {plan.replicas} replicas and {routers} route(s) using it, one client can make up to "
+        f"{50 * plan.replicas * routers} per 1s in all"
+    ]
+    # A limit no route uses limits nothing, and says nothing.
+    assert plan_of(with_(MINIMAL, rate_limits=[{"name": "unused", "average": 5}])).warnings == []
