@@ -84,6 +84,9 @@ class ProxyProtocolIngressArgs(TypedDict, total=False):
     """`in-cluster`: HAProxy pods (default 2, at least 2 so the PDB allows a drain)."""
     image: str
     """`in-cluster`: HAProxy image (default `facts.HAPROXY_IMAGE`)."""
+    monitoring_namespace: str
+    """`in-cluster`: the only namespace that may reach HAProxy's stats/Prometheus port (the
+    HAProxy pods' NetworkPolicy). Default `"monitoring"`."""
     node_addresses: list[str]
     """`external` only, required there: node IPs the external HAProxy forwards to (NodePorts)."""
     haproxy_source_cidrs: list[str]
@@ -105,5 +108,5 @@ PORT_KEYS = frozenset(IngressPort.__annotations__)
 METALLB_KEYS = frozenset(MetalLbArgs.__annotations__)
 GATEWAY_KEYS = frozenset(GatewayArgs.__annotations__)
 HEALTH_KEYS = frozenset(HealthCheckArgs.__annotations__)
-IN_CLUSTER_ONLY = ("metallb", "load_balancer_ip", "namespace", "replicas", "image")
+IN_CLUSTER_ONLY = ("metallb", "load_balancer_ip", "namespace", "replicas", "image", "monitoring_namespace")
 """The keys of the in-cluster HAProxy, which an external HAProxy does not have."""

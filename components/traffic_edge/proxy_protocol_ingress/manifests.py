@@ -86,6 +86,9 @@ def _container(plan: IngressPlan) -> dict[str, Any]:
         # The Service endpoint disappears before HAProxy stops, so MetalLB/kube-proxy
         # stop sending new connections to a pod that is about to drain.
         "lifecycle": {"preStop": {"sleep": {"seconds": 5}}},
+        # No CPU limit, on purpose: a CFS quota throttles a busy proxy for the rest of each
+        # 100 ms period, which every connection through it sees as added latency; the request
+        # reserves the CPU for scheduling and the memory limit bounds what a leak can take.
         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}},
         "securityContext": {
             "allowPrivilegeEscalation": False,
@@ -196,7 +199,44 @@ def haproxy_manifests(plan: IngressPlan, cfg_text: str) -> list[Manifest]:
             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels}},
         },
         _load_balancer_service(plan),
+        _haproxy_network_policy(plan),
     ]
+
+
+def _haproxy_network_policy(plan: IngressPlan) -> Manifest:
+    """The HAProxy pods: clients on the service ports from anywhere (they arrive through the
+    LoadBalancer), the stats/Prometheus port only from the monitoring namespace; out, only to
+    the gateway pods' PROXY ports and to the cluster DNS (the resolvers section). Kubelet
+    probes come from the node, which a NetworkPolicy always admits."""
+    in_cluster = _in_cluster(plan)
+    gateway = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": plan.gateway.namespace}},
+        "podSelector": {"matchLabels": dict(plan.gateway.selector)},
+    }
+    dns = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+    }
+    monitoring = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": in_cluster.monitoring_namespace}}
+    }
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _meta(f"{plan.name}-haproxy", in_cluster.namespace, plan.haproxy_labels),
+        "spec": {
+            "podSelector": {"matchLabels": plan.haproxy_labels},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [
+                {"ports": [{"protocol": "TCP", "port": r.bind_port} for r in plan.haproxy.routes]},
+                {"from": [monitoring], "ports": [{"protocol": "TCP", "port": STATS_PORT}]},
+            ],
+            "egress": [
+                {"to": [gateway], "ports": [{"protocol": "TCP", "port": p} for p in plan.proxy_ports]},
+                {"to": [dns], "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},
+            ],
+        },
+    }
 
 
 # --- gateway side ------------------------------------------------------------------------

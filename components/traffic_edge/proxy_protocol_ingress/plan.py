@@ -19,6 +19,7 @@ from traffic_edge.proxy_protocol_ingress.haproxy_cfg import DnsServers, HaproxyC
 
 DEFAULT_PLACEMENT = Placement.IN_CLUSTER
 DEFAULT_NAMESPACE = "haproxy-edge"
+DEFAULT_MONITORING_NAMESPACE = "monitoring"
 DEFAULT_REPLICAS = 2
 DEFAULT_MAXCONN = 20000
 DEFAULT_METALLB_NAMESPACE = "metallb-system"
@@ -55,6 +56,7 @@ class InClusterPlan:
     image: str
     load_balancer_ip: str
     metallb: MetalLbPlan
+    monitoring_namespace: str
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ def _in_cluster(args: Mapping[str, Any]) -> InClusterPlan:
         replicas=args.get("replicas", DEFAULT_REPLICAS),
         image=args.get("image", facts.HAPROXY_IMAGE),
         load_balancer_ip=str(args["load_balancer_ip"]),
+        monitoring_namespace=args.get("monitoring_namespace", DEFAULT_MONITORING_NAMESPACE),
         metallb=MetalLbPlan(
             addresses=tuple(mlb["addresses"]),
             install=mlb.get("install", True),

@@ -308,6 +308,8 @@ def _haproxy_pod_problems(args: Mapping[str, Any], placement: Placement | None) 
         problems += checks.because(checks.integer(args["replicas"], "replicas", 2, 50), why)
     if "image" in args:
         problems += checks.image(args["image"], "image")
+    if "monitoring_namespace" in args:
+        problems += checks.dns_label(args["monitoring_namespace"], "monitoring_namespace")
     return problems
 
 

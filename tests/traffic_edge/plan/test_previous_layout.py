@@ -7,7 +7,7 @@ learn); an input that changes is an update. Both must stay exactly as they were,
 test fails on any difference and names the first few. A commit that changes an input on
 purpose updates the recording in the same commit (so far: the MetalLB release's values,
 `frrk8s.enabled: false`, Squid's `-d 1`, dashboard and ServiceMonitor labels; added: Squid's
-PrometheusRule), and the JSON diff shows the reviewer exactly that change; an existing URN
+PrometheusRule, the HAProxy pods' NetworkPolicy), and the JSON diff shows the reviewer exactly that change; an existing URN
 never changes without an alias.
 """
 

@@ -48,7 +48,8 @@ def test_in_cluster_registers_metallb_haproxy_and_gateway_side_all_schema_valid(
             "PodDisruptionBudget",
             "Service",  # LoadBalancer
             "Service",  # headless, gateway pods
-            "NetworkPolicy",
+            "NetworkPolicy",  # the gateway's: only HAProxy on the PROXY ports
+            "NetworkPolicy",  # the HAProxy pods'
         ]
     )
     for m in objects(rec):
@@ -69,6 +70,7 @@ def test_child_names_follow_the_component_name() -> None:
         "onprem-haproxy-configmap",
         "onprem-haproxy-deployment",
         "onprem-haproxy-namespace",
+        "onprem-haproxy-networkpolicy",
         "onprem-haproxy-poddisruptionbudget",
         "onprem-haproxy-service",
         "onprem-ipaddresspool",

@@ -224,3 +224,36 @@ def test_optional_authorization_policy_denies_peers_outside_haproxy(version: str
         ],
     }
     assert "AuthorizationPolicy" not in gateway(IN_CLUSTER_ARGS)
+
+
+def test_haproxy_pods_take_clients_anywhere_metrics_from_monitoring_and_reach_only_gateway_and_dns() -> None:
+    from tests.traffic_edge.proxy_protocol_ingress.test_component import IN_CLUSTER_ARGS, by_kind, plan
+
+    rec = plan(IN_CLUSTER_ARGS)
+    [policy] = [m for m in by_kind(rec, "NetworkPolicy") if m["metadata"]["namespace"] == "haproxy-edge"]
+    spec = policy["spec"]
+    assert spec["policyTypes"] == ["Ingress", "Egress"]
+    service_ports, stats = spec["ingress"]
+    assert "from" not in service_ports  # clients arrive through the LoadBalancer from anywhere
+    assert {p["port"] for p in service_ports["ports"]} == {
+        p["containerPort"] for p in _haproxy_container(rec)["ports"] if p["name"] != "stats"
+    }
+    assert stats == {
+        "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+        "ports": [{"protocol": "TCP", "port": 8404}],
+    }
+    to_gateway, to_dns = spec["egress"]
+    assert to_gateway["to"][0]["namespaceSelector"]["matchLabels"] == {
+        "kubernetes.io/metadata.name": "istio-system"
+    }
+    assert {p["port"] for p in to_dns["ports"]} == {53}
+
+
+def _haproxy_container(rec: object) -> dict:  # type: ignore[type-arg]
+    from tests.traffic_edge.proxy_protocol_ingress.test_component import by_kind
+
+    [deployment] = [m for m in by_kind(rec, "Deployment") if m["metadata"]["name"].endswith("-haproxy")]
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    # No CPU limit on purpose (throttling adds latency to every connection); memory is bounded.
+    assert "cpu" not in container["resources"]["limits"] and "memory" in container["resources"]["limits"]
+    return container  # type: ignore[no-any-return]

@@ -37,6 +37,7 @@ def test_in_cluster_defaults_are_applied_once_into_the_plan() -> None:
         replicas=2,
         image=facts.HAPROXY_IMAGE,
         load_balancer_ip="192.168.50.241",
+        monitoring_namespace="monitoring",
         metallb=MetalLbPlan(
             addresses=("192.168.50.240/29", "192.168.50.250-192.168.50.252"),
             install=True,

@@ -51,8 +51,8 @@ def test_bad_in_cluster_args_all_reported() -> None:
     }
     assert messages(bad) == [
         "color is not a known key: the known keys are authorization_policy, gateway, haproxy_source_cidrs, "
-        "health_check, image, istio_version, load_balancer_ip, maxconn, metallb, namespace, node_addresses, "
-        "placement, ports, replicas",
+        "health_check, image, istio_version, load_balancer_ip, maxconn, metallb, monitoring_namespace, "
+        "namespace, node_addresses, placement, ports, replicas",
         "istio_version: '1.16' is not allowed: Istio 1.17 or later: older gateways cannot insert the "
         "proxy_protocol listener filter first (LISTENER_FILTER patches need 1.17)",
         "ports[0].node_port: 30443 conflicts with placement: a NodePort is for an external HAProxy, and "
