@@ -1,29 +1,43 @@
 """The upstream facts `TraefikGateway` relies on: the pinned chart and the Traefik defaults.
 
-Each constant names where it comes from. The chart cannot be rendered offline, so these
-are what the values are written against; check a new chart version with ``helm template``
-before changing `CHART_VERSION`.
+Plain constants (what the code reads), then `FACTS`: each constant with what it means and where
+it was checked (traefik/traefik-helm-chart at the pinned tag unless a source says otherwise).
+The chart cannot be rendered offline, so these are what the values are written against; check a
+new chart version with ``helm template`` and re-check every source before changing
+`CHART_VERSION`. docs/traefik-gateway.md carries the rendered table (scripts/facts-docs.py).
 """
 
 from __future__ import annotations
 
-# The official chart (traefik/traefik-helm-chart), from its Helm repository.
+from traffic_edge._shared.facts import Fact, Source
+
+# The official chart, from its Helm repository.
 CHART = "traefik"
 CHART_REPO = "https://traefik.github.io/charts"
-# Pinned chart; it ships Traefik v3.7 and the traefik.io/v1alpha1 CRDs. The values use its
-# 41.x names, checked against the chart's own upgrade notes:
-# * 39.0: the values schema is enforced (an unknown key fails the install) and entrypoint
-#   HTTP options moved under ``ports.<ep>.http`` (``ports.websecure.http.tls``).
-# * 40.0: Service fields moved under ``service.spec`` (``service.spec.type``).
-# * 41.0: ``logs.general`` became ``log`` and ``logs.access`` became ``accessLog``.
 CHART_VERSION = "41.3.0"
+# The Traefik release the pinned chart deploys (its appVersion): the Traefik behaviour the
+# values and the Middleware specs are written against.
+TRAEFIK_VERSION = "v3.7.11"
 
 # The API group and version of the CRDs the pinned chart installs (IngressRoute, Middleware).
 API_VERSION = "traefik.io/v1alpha1"
 
+# Value names of chart 41.x that replaced older ones: (chart major, old name, 41.x name). The
+# values use only the new names; a stale key fails the install, because the chart enforces its
+# values schema since `SCHEMA_ENFORCED_SINCE`.
+SCHEMA_ENFORCED_SINCE = 39
+VALUE_RENAMES = (
+    (39, "ports.<entrypoint>.tls", "ports.<entrypoint>.http.tls"),
+    (40, "service.type", "service.spec.type"),
+    (41, "logs.general", "log"),
+    (41, "logs.access", "accessLog"),
+)
+
 # The chart's entrypoints this component runs; the chart enables both by default, and the
 # values remove `websecure` with a null unless it is asked for.
-ENTRYPOINTS = ("web", "websecure")
+WEB_ENTRYPOINT = "web"
+WEBSECURE_ENTRYPOINT = "websecure"
+ENTRYPOINTS = (WEB_ENTRYPOINT, WEBSECURE_ENTRYPOINT)
 # The chart's default container ports of `web` and `websecure`: unprivileged, so the pod
 # runs as non-root with no added capabilities.
 WEB_CONTAINER_PORT = 8000
@@ -32,12 +46,109 @@ WEBSECURE_CONTAINER_PORT = 8443
 # dashboard. The Service never exposes it.
 INTERNAL_ENTRYPOINT = "traefik"
 INTERNAL_CONTAINER_PORT = 8080
-# The chart always runs Traefik's ping handler, on this path of the internal entrypoint.
+# The chart's metrics entrypoint and its default port; the values keep it off the Service.
+METRICS_ENTRYPOINT = "metrics"
+METRICS_CONTAINER_PORT = 9100
+# The chart always runs Traefik's ping handler; the probes' default path.
 PING_PATH = "/ping"
+# The chart's default podSecurityContext user and group (non-root).
+RUN_AS_ID = 65532
 
 # Pod selector labels: traefik.labelselector in the chart's templates/_helpers.tpl.
 NAME_LABEL = "app.kubernetes.io/name"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
-# traefik.instance-name (chart >= 34, templates/_helpers.tpl): "<release>-<namespace>",
-# truncated to this many characters with a trailing '-' trimmed.
+# traefik.instance-name: "<release>-<namespace>", cut to this many characters, then one trailing
+# '-' trimmed (sprig trimSuffix).
 INSTANCE_NAME_MAX = 63
+
+_REPO = "traefik/traefik-helm-chart"
+_TAG = "v41.3.0"
+
+
+def _chart(where: str, at: str = _TAG) -> Source:
+    return Source(_REPO, where, at)
+
+
+_VALUES = _chart("traefik/values.yaml")
+_HELPERS = _chart("traefik/templates/_helpers.tpl")
+_PODTEMPLATE = _chart("traefik/templates/_podtemplate.tpl")
+
+FACTS: tuple[Fact, ...] = (
+    Fact("CHART", "the chart's name (Chart.yaml `name`)", (_chart("traefik/Chart.yaml"),)),
+    Fact(
+        "CHART_REPO",
+        "the chart's Helm repository (README: `helm repo add traefik ...`)",
+        (_chart("README.md"),),
+    ),
+    Fact("CHART_VERSION", "the pinned chart version (Chart.yaml `version`)", (_chart("traefik/Chart.yaml"),)),
+    Fact(
+        "TRAEFIK_VERSION",
+        "the Traefik release the pinned chart deploys (Chart.yaml `appVersion`; the chart accepts "
+        "proxy v3.6.0 to v3.7.11 by its `traefik.io/proxy-*-version` annotations)",
+        (_chart("traefik/Chart.yaml"),),
+    ),
+    Fact(
+        "API_VERSION",
+        "group and served, stored version of the IngressRoute and Middleware CRDs the chart installs",
+        (
+            _chart("traefik/crds/traefik.io_ingressroutes.yaml"),
+            _chart("traefik/crds/traefik.io_middlewares.yaml"),
+        ),
+    ),
+    Fact(
+        "SCHEMA_ENFORCED_SINCE",
+        "the chart major from which values.schema.json rejects unknown top-level keys "
+        "(additionalProperties false; true in 38.0.2): a stale value name fails the install",
+        (
+            _chart("traefik/Changelog.md, 39.0.0 'feat(chart): enforce schema'", "v39.0.0"),
+            _chart("traefik/values.schema.json", "v39.0.0"),
+        ),
+    ),
+    Fact(
+        "VALUE_RENAMES",
+        "(chart major, old value name, the 41.x name the values use). 39: entrypoint HTTP options "
+        "under `http` (PR #1603, 39.0.0 upgrade notes); 40: Service fields under `service.spec` "
+        "(PR #1686, first in v40.0.0; the Changelog's 40.0.0 entry does not list it); 41: logging "
+        "keys as upstream Traefik names them (PR #1887, 41.0.0 upgrade notes)",
+        (
+            _chart("traefik/Changelog.md, 39.0.0 Upgrade Notes; PR #1603", "v39.0.0"),
+            _chart("traefik/values.yaml (service.spec.type); PR #1686", "v40.0.0"),
+            _chart("traefik/Changelog.md, 41.0.0 Upgrade Notes; PR #1887", "v41.0.0"),
+        ),
+    ),
+    Fact("WEB_ENTRYPOINT", "the chart's plain-HTTP entrypoint (`ports.web`)", (_VALUES,)),
+    Fact(
+        "WEBSECURE_ENTRYPOINT",
+        "the chart's TLS entrypoint (`ports.websecure`, `http.tls.enabled: true` by default)",
+        (_VALUES,),
+    ),
+    Fact("ENTRYPOINTS", "the entrypoints a route may name", (_VALUES,)),
+    Fact("WEB_CONTAINER_PORT", "default `ports.web.port` (exposedPort 80)", (_VALUES,)),
+    Fact("WEBSECURE_CONTAINER_PORT", "default `ports.websecure.port` (exposedPort 443)", (_VALUES,)),
+    Fact(
+        "INTERNAL_ENTRYPOINT",
+        "the chart's internal entrypoint (`ports.traefik`, `expose.default: false`), the probes' port",
+        (_VALUES, _PODTEMPLATE),
+    ),
+    Fact("INTERNAL_CONTAINER_PORT", "default `ports.traefik.port`", (_VALUES,)),
+    Fact("METRICS_ENTRYPOINT", "the chart's metrics entrypoint (`ports.metrics`)", (_VALUES,)),
+    Fact("METRICS_CONTAINER_PORT", "default `ports.metrics.port`", (_VALUES,)),
+    Fact(
+        "PING_PATH",
+        "the probes' default path; the pod template always passes `--ping=true`",
+        (_PODTEMPLATE,),
+    ),
+    Fact("RUN_AS_ID", "default `podSecurityContext.runAsUser` and `runAsGroup`", (_VALUES,)),
+    Fact("NAME_LABEL", "first pod selector label (traefik.labelselector), value traefik.name", (_HELPERS,)),
+    Fact(
+        "INSTANCE_LABEL",
+        "second pod selector label (traefik.labelselector), value traefik.instance-name",
+        (_HELPERS,),
+    ),
+    Fact(
+        "INSTANCE_NAME_MAX",
+        'traefik.instance-name: `printf "%s-%s" .Release.Name <namespace> | trunc 63 | trimSuffix "-"` '
+        "(the same form since chart 21 at least; chart 34 made the namespace honour namespaceOverride)",
+        (_HELPERS, _chart("traefik/templates/_helpers.tpl", "v34.0.0")),
+    ),
+)

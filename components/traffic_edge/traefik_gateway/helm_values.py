@@ -13,9 +13,13 @@ from traffic_edge.traefik_gateway.args import ServiceType
 from traffic_edge.traefik_gateway.facts import (
     INTERNAL_CONTAINER_PORT,
     INTERNAL_ENTRYPOINT,
+    METRICS_ENTRYPOINT,
     PING_PATH,
+    RUN_AS_ID,
     WEB_CONTAINER_PORT,
+    WEB_ENTRYPOINT,
     WEBSECURE_CONTAINER_PORT,
+    WEBSECURE_ENTRYPOINT,
 )
 from traffic_edge.traefik_gateway.plan import TraefikPlan
 
@@ -85,8 +89,8 @@ def _pods(plan: TraefikPlan) -> dict[str, Any]:
         "topologySpreadConstraints": _topology_spread(plan),
         "podSecurityContext": {
             "runAsNonRoot": True,
-            "runAsUser": 65532,
-            "runAsGroup": 65532,
+            "runAsUser": RUN_AS_ID,
+            "runAsGroup": RUN_AS_ID,
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "securityContext": {
@@ -106,15 +110,15 @@ def _pods(plan: TraefikPlan) -> dict[str, Any]:
 def _ports(plan: TraefikPlan) -> dict[str, Any]:
     ports: dict[str, Any] = {
         INTERNAL_ENTRYPOINT: {"port": INTERNAL_CONTAINER_PORT, "expose": {"default": False}},
-        "metrics": {"expose": {"default": False}},
-        "web": _entrypoint(plan, WEB_CONTAINER_PORT, plan.web_port),
+        METRICS_ENTRYPOINT: {"expose": {"default": False}},
+        WEB_ENTRYPOINT: _entrypoint(plan, WEB_CONTAINER_PORT, plan.web_port),
         # null removes the chart's default websecure entrypoint (needs allowNullValues).
-        "websecure": None,
+        WEBSECURE_ENTRYPOINT: None,
     }
     if plan.websecure_port is not None:
         websecure = _entrypoint(plan, WEBSECURE_CONTAINER_PORT, plan.websecure_port)
         websecure["http"] = {"tls": {"enabled": True}}
-        ports["websecure"] = websecure
+        ports[WEBSECURE_ENTRYPOINT] = websecure
     return ports
 
 

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from traffic_edge.traefik_gateway.facts import API_VERSION, WEB_CONTAINER_PORT, WEBSECURE_CONTAINER_PORT
+from traffic_edge.traefik_gateway.facts import (
+    API_VERSION,
+    WEB_CONTAINER_PORT,
+    WEBSECURE_CONTAINER_PORT,
+    WEBSECURE_ENTRYPOINT,
+)
 from traffic_edge.traefik_gateway.plan import RoutePlan, TraefikPlan
 
 
@@ -97,7 +102,7 @@ def _dashboard_spec(plan: TraefikPlan) -> dict[str, Any] | None:
         "services": [{"kind": "TraefikService", "name": "api@internal"}],
     }
     tls = {"secretName": dash.tls_secret} if dash.tls_secret is not None else {}
-    return {"entryPoints": ["websecure"], "routes": [rule], "tls": tls}
+    return {"entryPoints": [WEBSECURE_ENTRYPOINT], "routes": [rule], "tls": tls}
 
 
 def ingress_route_manifests(plan: TraefikPlan) -> list[dict[str, Any]]:

@@ -13,12 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from traffic_edge.traefik_gateway.args import ServiceType, ZoneSpread
-from traffic_edge.traefik_gateway.facts import CHART, INSTANCE_LABEL, INSTANCE_NAME_MAX, NAME_LABEL
+from traffic_edge.traefik_gateway.facts import (
+    CHART,
+    INSTANCE_LABEL,
+    INSTANCE_NAME_MAX,
+    NAME_LABEL,
+    WEB_ENTRYPOINT,
+    WEBSECURE_ENTRYPOINT,
+)
 
 REPLICAS = 2
 WEB_PORT = 80
 WEBSECURE_PORT = 443
-ROUTE_ENTRYPOINTS = ("web",)
+ROUTE_ENTRYPOINTS = (WEB_ENTRYPOINT,)
 """What a route listens on unless it lists its entrypoints."""
 RATE_PERIOD_SECONDS = 1
 CPU_REQUEST = "100m"
@@ -222,9 +229,9 @@ class TraefikPlan:
     @property
     def entrypoints(self) -> dict[str, int]:
         """Enabled entrypoints -> Service port."""
-        ports = {"web": self.web_port}
+        ports = {WEB_ENTRYPOINT: self.web_port}
         if self.websecure_port is not None:
-            ports["websecure"] = self.websecure_port
+            ports[WEBSECURE_ENTRYPOINT] = self.websecure_port
         return ports
 
     @property

@@ -27,7 +27,7 @@ from traffic_edge.traefik_gateway.args import (
     TrustedPods,
     ZoneSpread,
 )
-from traffic_edge.traefik_gateway.facts import CHART, ENTRYPOINTS
+from traffic_edge.traefik_gateway.facts import CHART, ENTRYPOINTS, WEBSECURE_ENTRYPOINT
 from traffic_edge.traefik_gateway.plan import (
     MEMORY_LIMIT,
     MEMORY_REQUEST,
@@ -368,7 +368,7 @@ def _entrypoints(route: Mapping[str, Any], at: Path, known: _Known) -> list[Prob
         return [invalid(base, eps, "a non-empty list of entrypoints, like ['web']")]
     problems: list[Problem] = []
     for j, ep in enumerate(eps):
-        if ep == "websecure" and known.websecure is False:
+        if ep == WEBSECURE_ENTRYPOINT and known.websecure is False:
             why = "the websecure entrypoint runs only with websecure: true"
             problems.append(conflict(base / j, ep, "websecure", why))
         else:
@@ -401,7 +401,7 @@ def _tls_secret(route: Mapping[str, Any], at: Path) -> list[Problem]:
     problems = checks.subdomain(secret, at / "tls_secret")
     eps = route["entrypoints"] if "entrypoints" in route else list(ROUTE_ENTRYPOINTS)
     # Entrypoints with a problem of their own say nothing about where TLS is served.
-    if problems or not (checks.is_list(eps) and eps) or "websecure" in eps:
+    if problems or not (checks.is_list(eps) and eps) or WEBSECURE_ENTRYPOINT in eps:
         return problems
     why = "TLS is served on the websecure entrypoint, which the route does not listen on"
     return [conflict(at / "tls_secret", secret, at / "entrypoints", why)]
