@@ -13,7 +13,7 @@ import pulumi_aws as aws
 
 from traffic_edge._shared.problems import raise_if
 from traffic_edge.egress_nat.args import EgressNatGatewaysArgs
-from traffic_edge.egress_nat.facts import CONNECTIONS_PER_IP_PER_DESTINATION, PACKET_DROP_PERCENT
+from traffic_edge.egress_nat.facts import CONNECTIONS_PER_IP_PER_DESTINATION, EIP_DOMAIN, PACKET_DROP_PERCENT
 from traffic_edge.egress_nat.plan import EipPlan, NatGatewayPlan, NatPlan, RouteTablePlan, plan_egress_nat
 from traffic_edge.egress_nat.validate import validate_egress_nat_args
 
@@ -84,7 +84,7 @@ class EgressNatGateways(pulumi.ComponentResource):
         assert e.resource_name is not None
         return aws.ec2.Eip(
             e.resource_name,
-            domain="vpc",
+            domain=EIP_DOMAIN,
             tags=plan.tags_named(e.resource_name),
             # Third parties allowlist these IPs: a destroy, rename or replace must never release one.
             opts=self._child(protect=True, retain_on_delete=True),
