@@ -95,7 +95,8 @@ def gateway_names(name: str, namespace: str) -> GatewayNames:
     # traefik.fullname: a release name that contains the chart name is used as is, so the
     # Service name is predictable without rendering the chart.
     release = name if CHART in name else f"{name}-{CHART}"
-    instance = f"{release}-{namespace}"[:INSTANCE_NAME_MAX].rstrip("-")
+    # traefik.instance-name: `trunc 63 | trimSuffix "-"`, which removes one '-', not every one.
+    instance = f"{release}-{namespace}"[:INSTANCE_NAME_MAX].removesuffix("-")
     return GatewayNames(
         component=name,
         release=release,

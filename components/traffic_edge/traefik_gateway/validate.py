@@ -27,11 +27,12 @@ from traffic_edge.traefik_gateway.args import (
     TrustedPods,
     ZoneSpread,
 )
-from traffic_edge.traefik_gateway.facts import CHART, ENTRYPOINTS, WEBSECURE_ENTRYPOINT
+from traffic_edge.traefik_gateway.facts import CHART, ENTRYPOINTS, INSTANCE_LABEL, WEBSECURE_ENTRYPOINT
 from traffic_edge.traefik_gateway.plan import (
     MEMORY_LIMIT,
     MEMORY_REQUEST,
     ROUTE_ENTRYPOINTS,
+    gateway_names,
     present,
     service_ports,
 )
@@ -76,6 +77,7 @@ def validate_traefik_args(args: Mapping[str, Any], name: str | None = None) -> l
             *_component_name(name),
             *checks.unknown_keys(args, TraefikGatewayArgs.__annotations__),
             *_namespace(given),
+            *_instance_label(given, name),
             *_replicas(given),
             *_flags(given),
             *_ports(given, known),
@@ -136,6 +138,27 @@ def _namespace(args: Mapping[str, Any]) -> list[Problem]:
     return checks.required(args, "namespace", "the existing namespace the chart is installed into") or (
         checks.dns_label(args["namespace"], "namespace")
     )
+
+
+def _instance_label(args: Mapping[str, Any], name: str | None) -> list[Problem]:
+    """The chart's instance label, "<release>-<namespace>" cut to 63 characters with one trailing
+    '-' trimmed (traefik.instance-name, templates/_helpers.tpl): a cut that still ends in '-' is no
+    label value, and the chart's install fails on it."""
+    namespace = args.get("namespace")
+    if name is None or not isinstance(namespace, str) or checks.dns_label(namespace, "namespace"):
+        return []
+    instance = gateway_names(name, namespace).selector[INSTANCE_LABEL]
+    if not instance.endswith("-"):
+        return []
+    return [
+        invalid(
+            "namespace",
+            namespace,
+            f"a namespace that, after the release name {gateway_names(name, namespace).release!r}, is not "
+            f"cut at 63 characters on two '-' in a row: the chart's instance label would be {instance!r}, "
+            "which ends in '-' and is not a valid label value",
+        )
+    ]
 
 
 def _replicas(args: Mapping[str, Any]) -> list[Problem]:

@@ -89,14 +89,17 @@ def test_the_instance_label_is_the_charts_for_ordinary_names() -> None:
         assert names.selector[facts.NAME_LABEL] == CHART
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan.gateway_names trims every trailing '-' (rstrip); the chart's trimSuffix trims one, "
-    "so a cut that ends in '--' gives the chart an invalid label the validator does not foresee",
-)
 def test_a_cut_ending_in_two_dashes_is_the_charts_or_rejected() -> None:
     namespace = "a" * 48 + "--" + "b" * 5  # "edge-traefik-" + 48 + "--" = 63 characters
     names = gateway_names("edge", namespace)
     chart = _chart_instance_name(names.release, namespace)
     rejected = validate_traefik_args({"namespace": namespace}, "edge") != []
     assert rejected or names.selector[facts.INSTANCE_LABEL] == chart
+
+
+def test_a_namespace_whose_cut_leaves_a_trailing_dash_is_rejected_by_name() -> None:
+    namespace = "a" * 48 + "--" + "b" * 5
+    problems = validate_traefik_args({"namespace": namespace}, "edge")
+    assert [str(p.path) for p in problems] == ["namespace"]
+    assert "ends in '-'" in problems[0].allowed
+    assert validate_traefik_args({"namespace": "a" * 48 + "-" + "b" * 5}, "edge") == []
