@@ -11,6 +11,7 @@ from __future__ import annotations
 from traffic_edge.aks_tcp_load_balancer.args import ExternalTrafficPolicy, LoadBalancerFrontend
 from traffic_edge.aks_tcp_load_balancer.facts import (
     ANN_ALLOWED_IP_RANGES,
+    ANN_DISABLE_TCP_RESET,
     ANN_IDLE_TIMEOUT,
     ANN_INTERNAL,
     ANN_INTERNAL_SUBNET,
@@ -19,12 +20,14 @@ from traffic_edge.aks_tcp_load_balancer.facts import (
     ANN_PROBE_INTERVAL,
     ANN_PROBE_NUM,
     ANN_RESOURCE_GROUP,
+    DISABLE_TCP_RESET,
     IDLE_TIMEOUT_DOCUMENTED_MAX,
     IDLE_TIMEOUT_RANGE,
     LOCAL_PROBE_SETTINGS,
     NUM_OF_PROBE,
     PROVIDER_DEFAULT_INTERVAL,
     PROVIDER_DEFAULT_THRESHOLD,
+    SHARED_PROBE_MODE,
     Support,
     port_annotation,
 )
@@ -43,6 +46,23 @@ _UNKNOWN_PATCH = (
 def build_annotations(plan: AksLoadBalancerPlan) -> tuple[dict[str, str], list[str]]:
     """The Service's cloud-provider-azure annotations, and the notes about what is not applied."""
     ann = _frontend(plan)
+    notes: list[str] = []
+    # With the cluster's shared probe the provider reads no probe annotation of this Service
+    # (useSharedProbe), not even the Tcp protocol the seed needs: writing one would only mislead.
+    if plan.shared_probe is not Support.YES:
+        notes += _probes(plan, ann)
+    if plan.tcp_idle_timeout_minutes is not None:
+        ann[ANN_IDLE_TIMEOUT] = str(plan.tcp_idle_timeout_minutes)
+        notes += _idle_timeout_note(plan.tcp_idle_timeout_minutes)
+    if plan.disable_tcp_reset:
+        ann[ANN_DISABLE_TCP_RESET] = "true"
+    if plan.allowed_ip_ranges is not None:
+        ann[ANN_ALLOWED_IP_RANGES] = ",".join(plan.allowed_ip_ranges)
+    return ann, notes
+
+
+def _probes(plan: AksLoadBalancerPlan, ann: dict[str, str]) -> list[str]:
+    """Adds the global and per-port probe annotations to `ann`; notes the per-port ones Local drops."""
     if plan.probe_interval_seconds is not None:
         ann[ANN_PROBE_INTERVAL] = str(plan.probe_interval_seconds)
     if plan.probe_threshold is not None:
@@ -54,12 +74,7 @@ def build_annotations(plan: AksLoadBalancerPlan) -> tuple[dict[str, str], list[s
                 notes.append(f"ports[{i}]: {', '.join(port.probe_settings)} {_LOCAL_IGNORES_PORTS}")
             continue
         ann.update(_port_probe(port))
-    if plan.tcp_idle_timeout_minutes is not None:
-        ann[ANN_IDLE_TIMEOUT] = str(plan.tcp_idle_timeout_minutes)
-        notes += _idle_timeout_note(plan.tcp_idle_timeout_minutes)
-    if plan.allowed_ip_ranges is not None:
-        ann[ANN_ALLOWED_IP_RANGES] = ",".join(plan.allowed_ip_ranges)
-    return ann, notes
+    return notes
 
 
 def _frontend(plan: AksLoadBalancerPlan) -> dict[str, str]:
@@ -103,7 +118,20 @@ def _no_effect(support: Support) -> str:
 
 
 def version_warnings(plan: AksLoadBalancerPlan) -> list[str]:
-    """Warnings for settings the configured cloud-provider-azure version ignores."""
+    """Warnings for settings the configured cloud-provider-azure version ignores (or may ignore)."""
+    return [
+        *_probe_warnings(plan),
+        *_shared_probe_warning(plan),
+        *_tcp_reset_warning(plan),
+    ]
+
+
+def _hedge(support: Support) -> str:
+    return _UNKNOWN_PATCH if support is Support.UNKNOWN else ""
+
+
+def _probe_warnings(plan: AksLoadBalancerPlan) -> list[str]:
+    """num-of-probe before its fix; the global settings with the Local policy before theirs."""
     version = plan.provider_version
     if plan.external_traffic_policy is ExternalTrafficPolicy.LOCAL:
         set_keys = [
@@ -120,8 +148,7 @@ def version_warnings(plan: AksLoadBalancerPlan) -> list[str]:
         return [
             f"{' and '.join(set_keys)} {_no_effect(support)} with external_traffic_policy Local on "
             f"{version.describe()}: the healthCheckNodePort probe stays at {PROVIDER_DEFAULT_INTERVAL} s / "
-            f"{PROVIDER_DEFAULT_THRESHOLD} probes before "
-            f"{LOCAL_PROBE_SETTINGS.describe()}." + (_UNKNOWN_PATCH if support is Support.UNKNOWN else "")
+            f"{PROVIDER_DEFAULT_THRESHOLD} probes before {LOCAL_PROBE_SETTINGS.describe()}." + _hedge(support)
         ]
     threshold_keys = (["probe_threshold"] if plan.probe_threshold is not None else []) + [
         f"ports[{i}].probe_threshold" for i, port in enumerate(plan.ports) if port.probe_threshold is not None
@@ -132,6 +159,35 @@ def version_warnings(plan: AksLoadBalancerPlan) -> list[str]:
     return [
         f"{', '.join(threshold_keys)} {_no_effect(support)} on {version.describe()}: the provider writes "
         "num-of-probe to numberOfProbes, which Azure Load Balancer ignores, so a backend is marked down after "
-        f"one failed probe. Fixed in {NUM_OF_PROBE.describe()}."
-        + (_UNKNOWN_PATCH if support is Support.UNKNOWN else "")
+        f"one failed probe. Fixed in {NUM_OF_PROBE.describe()}." + _hedge(support)
+    ]
+
+
+def _shared_probe_warning(plan: AksLoadBalancerPlan) -> list[str]:
+    """Shared mode on a minor whose AKS patch may or may not have it: the probe settings are
+    written (they work without the mode) and said to be maybe ignored."""
+    if plan.shared_probe is not Support.UNKNOWN:
+        return []
+    keys = [k for k in ("probe_interval_seconds", "probe_threshold") if getattr(plan, k) is not None] + [
+        f"ports[{i}].{key}" for i, port in enumerate(plan.ports) for key in port.probe_settings
+    ]
+    if not keys:
+        return []
+    return [
+        f"{', '.join(keys)} may be ignored on {plan.provider_version.describe()}: with health_probe_mode "
+        f"'shared' and external_traffic_policy Cluster, {SHARED_PROBE_MODE.describe()} and later build no "
+        "health probe for this Service: the load balancer uses the cluster's shared probe of kube-proxy instead."
+        + _UNKNOWN_PATCH
+    ]
+
+
+def _tcp_reset_warning(plan: AksLoadBalancerPlan) -> list[str]:
+    """disable_tcp_reset on a minor whose AKS patch may not read it (a known NO is a validation error)."""
+    support = DISABLE_TCP_RESET.support(plan.provider_version)
+    if not plan.disable_tcp_reset or support is not Support.UNKNOWN:
+        return []
+    return [
+        f"disable_tcp_reset may have no effect on {plan.provider_version.describe()}: TCP reset stays on "
+        f"unless the provider reads azure-load-balancer-disable-tcp-reset, which it does from "
+        f"{DISABLE_TCP_RESET.describe()}." + _UNKNOWN_PATCH
     ]

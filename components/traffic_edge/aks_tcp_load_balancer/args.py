@@ -12,6 +12,8 @@ from typing import Required, TypedDict
 
 import pulumi
 
+from traffic_edge.aks_tcp_load_balancer.facts import PROBE_MODE_SERVICE_NODE_PORT, PROBE_MODE_SHARED
+
 
 class ProbeProtocol(StrEnum):
     """Health probe protocol, exactly as cloud-provider-azure spells it."""
@@ -32,6 +34,23 @@ class ProbeProtocol(StrEnum):
 class ExternalTrafficPolicy(StrEnum):
     CLUSTER = "Cluster"
     LOCAL = "Local"
+
+
+class HealthProbeMode(StrEnum):
+    """The cluster's clusterServiceLoadBalancerHealthProbeMode, as cloud-provider-azure names it."""
+
+    SERVICE_NODE_PORT = PROBE_MODE_SERVICE_NODE_PORT
+    """One probe per Service port, to its nodePort (the provider's default)."""
+    SHARED = PROBE_MODE_SHARED
+    """One shared probe of kube-proxy for every Service with externalTrafficPolicy Cluster."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> HealthProbeMode | None:
+        # The provider lower-cases the setting before comparing (pkg/provider/azure.go).
+        for member in cls:
+            if isinstance(value, str) and value.lower() == member.value:
+                return member
+        return None
 
 
 class SessionAffinity(StrEnum):
@@ -112,6 +131,10 @@ class AksTcpLoadBalancerArgs(TypedDict, total=False):
     external_traffic_policy: ExternalTrafficPolicy
     """Cluster (default) or Local (keeps the client IP; the LB then probes kube-proxy's /healthz
     on the healthCheckNodePort and per-port probe settings are ignored)."""
+    health_probe_mode: HealthProbeMode
+    """The cluster's health-probe mode (AKS: --cluster-service-load-balancer-health-probe-mode):
+    servicenodeport (default) or shared. With shared and externalTrafficPolicy Cluster the provider
+    builds no probe for this Service, so probe settings are rejected and no probe annotation is written."""
     session_affinity: SessionAffinity
     """None (default) or ClientIP (kube-proxy keeps a client on one pod for long TCP sessions)."""
     probe_interval_seconds: int
@@ -125,8 +148,12 @@ class AksTcpLoadBalancerArgs(TypedDict, total=False):
     """Client CIDRs allowed in, enforced by the NSG and kube-proxy (spec.loadBalancerSourceRanges).
     Default: open to every address. Not together with `allowed_ip_ranges`."""
     allowed_ip_ranges: list[str]
-    """Client CIDRs allowed in, enforced by the NSG only (azure-allowed-ip-ranges,
-    cloud-provider-azure 1.29+). Not together with `load_balancer_source_ranges`."""
+    """Client CIDRs allowed in, enforced by the NSG only (azure-allowed-ip-ranges, cloud-provider-azure
+    1.29.0 and the backports in facts.ALLOWED_IP_RANGES). Not together with `load_balancer_source_ranges`."""
+    disable_tcp_reset: bool
+    """Turn TCP reset off on the load-balancing rules (azure-load-balancer-disable-tcp-reset). Default
+    False: an idle-timed-out flow is reset, as AKS recommends. Read by cloud-provider-azure 1.29.0 and
+    the backports in facts.DISABLE_TCP_RESET."""
     kubernetes_version: str
     """AKS Kubernetes version ("1.29" or "1.29.4"); AKS runs the matching cloud-provider-azure minor.
     This or `cloud_provider_version` is required."""

@@ -56,14 +56,16 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
     service_name, namespace, create_namespace, selector, ports (name, port, target_port or
     target_port_name, probe_protocol, probe_request_path, probe_interval_seconds, probe_threshold),
     network_resource_group, frontend, public_ip_name, location, zones, dns_label,
-    internal_subnet, internal_ip, external_traffic_policy, session_affinity,
+    internal_subnet, internal_ip, external_traffic_policy, health_probe_mode, session_affinity,
     probe_interval_seconds, probe_threshold, tcp_idle_timeout_minutes,
-    load_balancer_source_ranges, allowed_ip_ranges, kubernetes_version, cloud_provider_version,
+    load_balancer_source_ranges, allowed_ip_ranges, disable_tcp_reset, kubernetes_version,
+    cloud_provider_version,
     grant_network_contributor, cluster_principal_id, aks_cluster, subscription_id.
     Each field is documented on the TypedDict.
 
-    Settings the configured cloud-provider-azure version ignores (num-of-probe before 1.27,
-    interval/threshold with the Local policy before 1.28) are applied but logged as warnings.
+    Settings the configured cloud-provider-azure version ignores (num-of-probe, interval/threshold
+    with the Local policy: see facts.py) are applied but logged as warnings; an allow-list or a TCP
+    reset switch it ignores, and probe settings the cluster's shared probe would ignore, are errors.
 
     Outputs: `ip_address` (the frontend address; unknown for an internal LB without
     `internal_ip`), `fqdn` (None without a DNS label), `annotations` (exactly as applied),

@@ -3,7 +3,9 @@
 The annotation names and the provider's defaults are cloud-provider-azure's (the out-of-tree
 Azure cloud provider AKS runs, kubernetes-sigs/cloud-provider-azure, ``pkg/consts/consts.go``);
 the version boundaries are the pull requests that changed the provider's behaviour, with the
-patch releases they were backported to, as docs/aks-tcp-load-balancer.md lists them.
+first patch release of each release branch its cherry-pick reached (checked with
+``git tag --contains`` on the merge commit). ``FACTS`` at the end cites every constant; the
+table is rendered into docs/aks-tcp-load-balancer.md.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from traffic_edge._shared.facts import Fact, Source
 from traffic_edge._shared.versions import KubeVersion
 
 # --- annotation names (cloud-provider-azure pkg/consts/consts.go) ---------------------------
@@ -26,11 +29,15 @@ ANN_PROBE_INTERVAL = PREFIX + "azure-load-balancer-health-probe-interval"
 ANN_PROBE_NUM = PREFIX + "azure-load-balancer-health-probe-num-of-probe"
 ANN_IDLE_TIMEOUT = PREFIX + "azure-load-balancer-tcp-idle-timeout"
 ANN_ALLOWED_IP_RANGES = PREFIX + "azure-allowed-ip-ranges"
+ANN_DISABLE_TCP_RESET = PREFIX + "azure-load-balancer-disable-tcp-reset"
+# consts.go PortAnnotationPrefixPattern "service.beta.kubernetes.io/port_%d_%s" filled with
+# HealthProbeAnnotationPrefixPattern "health-probe_%s".
+PORT_PROBE_ANNOTATION = PREFIX + "port_{port}_health-probe_{what}"
 
 
 def port_annotation(port: int, what: str) -> str:
-    """A per-port health-probe annotation (consts.go ``HealthProbeAnnotationPrefixPattern``)."""
-    return f"{PREFIX}port_{port}_health-probe_{what}"
+    """A per-port health-probe annotation (`PORT_PROBE_ANNOTATION`)."""
+    return PORT_PROBE_ANNOTATION.format(port=port, what=what)
 
 
 # --- limits and defaults of the provider -------------------------------------------------------
@@ -41,21 +48,24 @@ PROVIDER_DEFAULT_INTERVAL = 5
 PROVIDER_DEFAULT_THRESHOLD = 2
 # The provider rejects interval x num-of-probe >= 120 s (azure_loadbalancer_healthprobe.go).
 PROBE_WINDOW_LIMIT = 120
-# The smallest interval and num-of-probe the provider accepts (consts.go: "The minimum probe
-# interval is 5 seconds", "The minimum number of probe is 2").
+# The smallest interval and num-of-probe the provider accepts (its validators in
+# azure_loadbalancer_healthprobe.go: MinimumProbeIntervalInSecond 5, MinimumNumOfProbe 2).
 MIN_INTERVAL = 5
 MIN_THRESHOLD = 2
 # The provider accepts 4-100 minutes; the AKS doc still documents 30 as the maximum.
 IDLE_TIMEOUT_RANGE = (4, 100)
 IDLE_TIMEOUT_DOCUMENTED_MAX = 30
-# A Standard public IP's availability zones: zone-redundant across all three by default
-# (docs/aks-tcp-load-balancer.md).
+# A Standard public IP's availability zones: zone-redundant across all three by default.
 AZURE_ZONES = ("1", "2", "3")
+# The cluster-wide clusterServiceLoadBalancerHealthProbeMode values (consts.go; the provider
+# compares them case-insensitively). The default builds one probe per Service port.
+PROBE_MODE_SERVICE_NODE_PORT = "servicenodeport"
+PROBE_MODE_SHARED = "shared"
 
 # --- Azure RBAC ---------------------------------------------------------------------------------
 
-# The Azure built-in role "Network Contributor" (its fixed id, as docs/aks-tcp-load-balancer.md
-# gives it): what the control-plane identity needs on a public IP outside the node group.
+# The Azure built-in role "Network Contributor" (its fixed id): what the control-plane identity
+# needs on a public IP outside the node resource group.
 NETWORK_CONTRIBUTOR_ROLE = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 
 
@@ -118,12 +128,181 @@ class Fix:
         return Support.YES if v.patch >= need else Support.NO
 
 
-# cloud-provider-azure PR #3623: num-of-probe written to probeThreshold instead of
-# numberOfProbes, which Azure LB ignored.
+# PR #3623: num-of-probe written to probeThreshold instead of numberOfProbes, which Azure LB ignored.
 NUM_OF_PROBE = Fix(27, {26: 8, 25: 12, 24: 18})
-# cloud-provider-azure PR #4207: the global interval / num-of-probe also apply to the Local
-# policy's healthCheckNodePort probe.
+# PR #4207: the global interval / num-of-probe also apply to the Local policy's healthCheckNodePort probe.
 LOCAL_PROBE_SETTINGS = Fix(28, {27: 6, 26: 12, 25: 16})
-# azure-allowed-ip-ranges is read from cloud-provider-azure 1.29.0 (docs/aks-tcp-load-balancer.md;
-# no PR is cited).
-ALLOWED_IP_RANGES = Fix(29, {})
+# PR #4762: azure-allowed-ip-ranges, an NSG-only allow-list.
+ALLOWED_IP_RANGES = Fix(29, {28: 5, 27: 13, 26: 19, 25: 24})
+# PR #4519: azure-load-balancer-disable-tcp-reset is read again (EnableTCPReset = !IsTCPResetDisabled
+# on Standard-LB TCP rules). PR #625 (2021, v1.0.1) had removed it: TCP reset was then always on.
+DISABLE_TCP_RESET = Fix(29, {28: 1, 27: 9, 26: 15, 25: 19})
+# PR #4891: clusterServiceLoadBalancerHealthProbeMode 'shared'; for a Service with
+# externalTrafficPolicy Cluster no per-port probe is built (useSharedProbe) and the shared probe has
+# fixed 5 s / 2 probes, so every probe annotation of that Service is ignored.
+SHARED_PROBE_MODE = Fix(29, {28: 5})
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+_CPA = "kubernetes-sigs/cloud-provider-azure"
+_CONSTS_29 = Source(_CPA, "pkg/consts/consts.go", "v1.29.0")
+_CONSTS_33 = Source(_CPA, "pkg/consts/consts.go", "v1.33.2")
+_PROBE_GO = Source(_CPA, "pkg/provider/azure_loadbalancer_healthprobe.go", "v1.29.0")
+_AKS_LB_DOC = Source(
+    "MicrosoftDocs/azure-aks-docs",
+    "articles/aks/configure-load-balancer-standard.md, annotations table",
+    "0102fb69188b",
+)
+
+
+def _annotation(name: str, says: str) -> Fact:
+    return Fact(name, says, (_CONSTS_29, _CONSTS_33))
+
+
+FACTS: tuple[Fact, ...] = (
+    _annotation("PREFIX", "the prefix of every cloud-provider-azure Service annotation"),
+    _annotation("ANN_RESOURCE_GROUP", "resource group of the public IP (only used to find it)"),
+    _annotation(
+        "ANN_PIP_NAME",
+        "name of the existing public IP the frontend uses (ServiceAnnotationPIPNameDualStack, IPv4 entry)",
+    ),
+    _annotation("ANN_INTERNAL", "make the load balancer internal"),
+    _annotation("ANN_INTERNAL_SUBNET", "subnet of the internal load balancer"),
+    _annotation(
+        "ANN_IPV4", "fixed IPv4 frontend address (ServiceAnnotationLoadBalancerIPDualStack, IPv4 entry)"
+    ),
+    _annotation("ANN_PROBE_INTERVAL", "global health-probe interval, seconds"),
+    _annotation("ANN_PROBE_NUM", "global health-probe num-of-probe"),
+    _annotation("ANN_IDLE_TIMEOUT", "TCP idle timeout of the load-balancing rules, minutes"),
+    _annotation(
+        "ANN_ALLOWED_IP_RANGES", "client CIDRs allowed in by the NSG only (ServiceAnnotationAllowedIPRanges)"
+    ),
+    _annotation("ANN_DISABLE_TCP_RESET", "'true' turns TCP reset off on the Service's Standard-LB TCP rules"),
+    _annotation(
+        "PORT_PROBE_ANNOTATION",
+        "per-port probe keys: PortAnnotationPrefixPattern + HealthProbeAnnotationPrefixPattern",
+    ),
+    _annotation(
+        "PROVIDER_DEFAULT_INTERVAL",
+        "probe interval when no annotation sets one (HealthProbeDefaultProbeInterval)",
+    ),
+    _annotation(
+        "PROVIDER_DEFAULT_THRESHOLD",
+        "num-of-probe when no annotation sets one (HealthProbeDefaultNumOfProbe)",
+    ),
+    Fact(
+        "PROBE_WINDOW_LIMIT",
+        "the provider rejects interval x num-of-probe of this many seconds or more",
+        (_PROBE_GO,),
+    ),
+    Fact("MIN_INTERVAL", "the shortest probe interval the provider accepts, seconds", (_PROBE_GO,)),
+    Fact("MIN_THRESHOLD", "the fewest probes the provider accepts", (_PROBE_GO,)),
+    Fact(
+        "IDLE_TIMEOUT_RANGE",
+        "the idle-timeout minutes the provider accepts",
+        (
+            Source(
+                _CPA,
+                "pkg/provider/azure_loadbalancer.go getExpectedLoadBalancingRulePropertiesForPort",
+                "v1.29.0",
+            ),
+        ),
+    ),
+    Fact(
+        "IDLE_TIMEOUT_DOCUMENTED_MAX",
+        "the maximum the AKS documentation still gives, minutes",
+        (_AKS_LB_DOC,),
+    ),
+    Fact(
+        "AZURE_ZONES",
+        "the zones of a zone-redundant Standard public IP (regions with three zones)",
+        (
+            Source(
+                "MicrosoftDocs/azure-docs",
+                "articles/virtual-network/ip-services/public-ip-addresses.md, SKU table: availability zones",
+                "014bcff1b6be",
+            ),
+        ),
+    ),
+    Fact(
+        "PROBE_MODE_SERVICE_NODE_PORT",
+        "clusterServiceLoadBalancerHealthProbeMode default: one probe per Service port",
+        (_CONSTS_29, Source(_CPA, "pkg/provider/azure.go", "v1.29.0")),
+    ),
+    Fact(
+        "PROBE_MODE_SHARED",
+        "clusterServiceLoadBalancerHealthProbeMode 'shared': one probe of kube-proxy for every Cluster-policy Service",
+        (
+            _CONSTS_29,
+            Source(_CPA, "pkg/provider/azure.go", "v1.29.0"),
+            Source("MicrosoftDocs/azure-aks-docs", "articles/aks/shared-health-probes.md", "91d29394155f"),
+        ),
+    ),
+    Fact(
+        "NETWORK_CONTRIBUTOR_ROLE",
+        "id of the built-in role Network Contributor",
+        (
+            Source(
+                "MicrosoftDocs/azure-docs",
+                "articles/role-based-access-control/built-in-roles/networking.md, Network Contributor",
+                "03adcc30b28e",
+            ),
+        ),
+    ),
+    Fact(
+        "NUM_OF_PROBE",
+        "num-of-probe reaches probeThreshold (before: numberOfProbes, which Azure LB ignores)",
+        (
+            Source(
+                _CPA,
+                "PR #3623; cherry-picks #3656 (1.26), #3657 (1.25), #3658 (1.24)",
+                "v1.27.0, v1.26.8, v1.25.12, v1.24.18",
+            ),
+        ),
+    ),
+    Fact(
+        "LOCAL_PROBE_SETTINGS",
+        "global interval / num-of-probe apply to the Local policy's healthCheckNodePort probe",
+        (
+            Source(
+                _CPA,
+                "PR #4207; cherry-picks #4290 (1.27), #4291 (1.26), #4295 (1.25)",
+                "v1.28.0, v1.27.6, v1.26.12, v1.25.16",
+            ),
+        ),
+    ),
+    Fact(
+        "ALLOWED_IP_RANGES",
+        "azure-allowed-ip-ranges is read (NSG rules)",
+        (
+            Source(
+                _CPA,
+                "PR #4762; cherry-picks #4975 (1.28), #4974 (1.27), #5123 (1.26), #5124 (1.25)",
+                "v1.29.0, v1.28.5, v1.27.13, v1.26.19, v1.25.24",
+            ),
+        ),
+    ),
+    Fact(
+        "DISABLE_TCP_RESET",
+        "azure-load-balancer-disable-tcp-reset is read again (removed by PR #625, v1.0.1)",
+        (
+            Source(
+                _CPA,
+                "PR #4519; cherry-picks #4552 (1.28), #4553 (1.27), #4554 (1.26), #4555 (1.25)",
+                "v1.29.0, v1.28.1, v1.27.9, v1.26.15, v1.25.19",
+            ),
+        ),
+    ),
+    Fact(
+        "SHARED_PROBE_MODE",
+        "the shared probe mode exists; with it a Cluster-policy Service gets no probe of its own (useSharedProbe)",
+        (
+            Source(
+                _CPA,
+                "PR #4891; cherry-pick #5157 (1.28); pkg/provider/azure_loadbalancer.go",
+                "v1.29.0, v1.28.5",
+            ),
+        ),
+    ),
+)

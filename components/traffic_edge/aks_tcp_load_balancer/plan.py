@@ -18,11 +18,18 @@ import pulumi
 from traffic_edge.aks_tcp_load_balancer.args import (
     AksClusterRef,
     ExternalTrafficPolicy,
+    HealthProbeMode,
     LoadBalancerFrontend,
     ProbeProtocol,
     SessionAffinity,
 )
-from traffic_edge.aks_tcp_load_balancer.facts import AZURE_ZONES, NETWORK_CONTRIBUTOR_ROLE, ProviderVersion
+from traffic_edge.aks_tcp_load_balancer.facts import (
+    AZURE_ZONES,
+    NETWORK_CONTRIBUTOR_ROLE,
+    SHARED_PROBE_MODE,
+    ProviderVersion,
+    Support,
+)
 
 PROBE_SETTINGS = ("probe_protocol", "probe_request_path", "probe_interval_seconds", "probe_threshold")
 """The per-port probe keys, in the order a warning lists them."""
@@ -90,12 +97,17 @@ class AksLoadBalancerPlan:
     internal_ip: str | None
     external_traffic_policy: ExternalTrafficPolicy
     session_affinity: SessionAffinity
+    health_probe_mode: HealthProbeMode
+    shared_probe: Support
+    """Whether the cluster's shared probe replaces this Service's own (see `shared_probe_support`):
+    YES writes no probe annotation, UNKNOWN writes them and warns."""
     probe_interval_seconds: int | None
     """The global probe settings as set; None leaves the provider's default."""
     probe_threshold: int | None
     tcp_idle_timeout_minutes: int | None
     load_balancer_source_ranges: tuple[str, ...] | None
     allowed_ip_ranges: tuple[str, ...] | None
+    disable_tcp_reset: bool
     provider_version: ProviderVersion
     grant: GrantPlan | None
     """None when `grant_network_contributor` is false."""
@@ -104,6 +116,9 @@ class AksLoadBalancerPlan:
 def plan_aks_tcp_load_balancer(name: str, args: Mapping[str, Any]) -> AksLoadBalancerPlan:
     """The plan for args that `validate_aks_tcp_load_balancer_args` accepted."""
     frontend = LoadBalancerFrontend(args.get("frontend", LoadBalancerFrontend.NEW_PUBLIC_IP))
+    policy = ExternalTrafficPolicy(args.get("external_traffic_policy", ExternalTrafficPolicy.CLUSTER))
+    mode = HealthProbeMode(args.get("health_probe_mode", HealthProbeMode.SERVICE_NODE_PORT))
+    version = _provider_version(args)
     return AksLoadBalancerPlan(
         name=name,
         service_name=args["service_name"],
@@ -117,18 +132,30 @@ def plan_aks_tcp_load_balancer(name: str, args: Mapping[str, Any]) -> AksLoadBal
         new_public_ip=_new_public_ip(args) if frontend is LoadBalancerFrontend.NEW_PUBLIC_IP else None,
         internal_subnet=args.get("internal_subnet"),
         internal_ip=args.get("internal_ip"),
-        external_traffic_policy=ExternalTrafficPolicy(
-            args.get("external_traffic_policy", ExternalTrafficPolicy.CLUSTER)
-        ),
+        external_traffic_policy=policy,
         session_affinity=SessionAffinity(args.get("session_affinity", SessionAffinity.NONE)),
+        health_probe_mode=mode,
+        shared_probe=shared_probe_support(mode, policy, version),
         probe_interval_seconds=args.get("probe_interval_seconds"),
         probe_threshold=args.get("probe_threshold"),
         tcp_idle_timeout_minutes=args.get("tcp_idle_timeout_minutes"),
         load_balancer_source_ranges=_optional_tuple(args.get("load_balancer_source_ranges")),
         allowed_ip_ranges=_optional_tuple(args.get("allowed_ip_ranges")),
-        provider_version=_provider_version(args),
+        disable_tcp_reset=args.get("disable_tcp_reset", False),
+        provider_version=version,
         grant=_grant(args) if args.get("grant_network_contributor", True) else None,
     )
+
+
+def shared_probe_support(
+    mode: HealthProbeMode, policy: ExternalTrafficPolicy, version: ProviderVersion
+) -> Support:
+    """Whether the cluster's shared probe replaces the Service's own probes, so that every probe
+    annotation is ignored: only in mode shared, only for the Cluster policy (Local keeps its
+    healthCheckNodePort probe), and only on a provider that has the mode (upstream useSharedProbe)."""
+    if mode is not HealthProbeMode.SHARED or policy is not ExternalTrafficPolicy.CLUSTER:
+        return Support.NO
+    return SHARED_PROBE_MODE.support(version)
 
 
 def _provider_version(args: Mapping[str, Any]) -> ProviderVersion:

@@ -22,6 +22,7 @@ from traffic_edge.aks_tcp_load_balancer.args import (
     AksClusterRef,
     AksTcpLoadBalancerArgs,
     ExternalTrafficPolicy,
+    HealthProbeMode,
     LoadBalancerFrontend,
     ProbeProtocol,
     ServicePortArgs,
@@ -30,15 +31,18 @@ from traffic_edge.aks_tcp_load_balancer.args import (
 from traffic_edge.aks_tcp_load_balancer.facts import (
     ALLOWED_IP_RANGES,
     AZURE_ZONES,
+    DISABLE_TCP_RESET,
     IDLE_TIMEOUT_RANGE,
     MIN_INTERVAL,
     MIN_THRESHOLD,
     PROBE_WINDOW_LIMIT,
     PROVIDER_DEFAULT_INTERVAL,
     PROVIDER_DEFAULT_THRESHOLD,
+    SHARED_PROBE_MODE,
     ProviderVersion,
     Support,
 )
+from traffic_edge.aks_tcp_load_balancer.plan import PROBE_SETTINGS, shared_probe_support
 
 E = TypeVar("E", bound=Enum)
 
@@ -89,6 +93,7 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any], name: str | Non
         *_global_probes(args),
         *_ports(args),
         *_idle_timeout(args),
+        *_tcp_reset(args),
         *_source_ranges(args),
         *_versions(args),
         *_identity(args),
@@ -161,7 +166,52 @@ def _traffic(args: Mapping[str, Any]) -> list[Problem]:
         )
     if "session_affinity" in args:
         problems += checks.one_of(args["session_affinity"], SessionAffinity, "session_affinity")
-    return problems
+    return problems + _probe_mode(args)
+
+
+def _probe_mode(args: Mapping[str, Any]) -> list[Problem]:
+    """The cluster's health-probe mode: a value the provider knows, on a provider that has it."""
+    if "health_probe_mode" not in args:
+        return []
+    value = args["health_probe_mode"]
+    mode = _member(HealthProbeMode, value)
+    if mode is None:
+        rule = "one of " + ", ".join(repr(m.value) for m in HealthProbeMode) + ", in any case"
+        return [invalid("health_probe_mode", value, rule)]
+    found = _version(args)
+    if mode is not HealthProbeMode.SHARED or found is None:
+        return []
+    key, version = found
+    if SHARED_PROBE_MODE.support(version) is not Support.NO:
+        return []
+    why = (
+        f"{version.describe()} has no shared health-probe mode, so the cluster cannot be in it; "
+        f"it needs {SHARED_PROBE_MODE.describe()} or later"
+    )
+    return [conflict("health_probe_mode", value, key, why)]
+
+
+def _shared_probe(args: Mapping[str, Any]) -> str | None:
+    """Why this Service's probe settings would be ignored (the cluster's shared probe replaces its
+    own), or None when they apply or that is not certain (a bad or only partly known input)."""
+    mode = _option(args, "health_probe_mode", HealthProbeMode, HealthProbeMode.SERVICE_NODE_PORT)
+    policy = _option(args, "external_traffic_policy", ExternalTrafficPolicy, ExternalTrafficPolicy.CLUSTER)
+    found = _version(args)
+    if mode is None or policy is None or found is None:
+        return None
+    if shared_probe_support(mode, policy, found[1]) is not Support.YES:
+        return None
+    return (
+        f"with health_probe_mode 'shared' and external_traffic_policy 'Cluster'"
+        f"{_is_default(args, 'external_traffic_policy')}, {found[1].describe()} builds no health probe for "
+        "this Service: the load balancer uses the cluster's one shared probe of kube-proxy (HTTP /healthz, "
+        f"{PROVIDER_DEFAULT_INTERVAL} s x {PROVIDER_DEFAULT_THRESHOLD} probes, fixed), so it would be ignored"
+    )
+
+
+def _ignored(spec: Mapping[str, Any], keys: tuple[str, ...], at: Path | str, why: str) -> list[Problem]:
+    base = Path.of(at)
+    return [conflict(base / key, spec[key], "health_probe_mode", why) for key in keys if key in spec]
 
 
 # --- the frontend: a new or adopted public IP, or an internal load balancer ---------------------
@@ -279,6 +329,7 @@ def _ports(args: Mapping[str, Any]) -> list[Problem]:
         rule = "a list of at least one port, each a map with name, port and target_port or target_port_name"
         return [invalid("ports", ports, rule)]
     policy = _option(args, "external_traffic_policy", ExternalTrafficPolicy, ExternalTrafficPolicy.CLUSTER)
+    shared = _shared_probe(args)
     problems: list[Problem] = []
     first: dict[tuple[str, object], Path] = {}
     for i, port in enumerate(ports):
@@ -290,7 +341,11 @@ def _ports(args: Mapping[str, Any]) -> list[Problem]:
             continue
         problems += checks.unknown_keys(port, _PORT_KEYS, at)
         problems += _port_name(port, at) + _port_number(port, at) + _repeats(port, at, first)
-        problems += _target(port, at) + _probe(port, at)
+        problems += _target(port, at)
+        if shared is not None:  # the values would be dropped: only that is reported
+            problems += _ignored(port, PROBE_SETTINGS, at, shared)
+            continue
+        problems += _probe(port, at)
         if policy is ExternalTrafficPolicy.CLUSTER:  # Local ignores per-port probe settings
             problems += _port_window(args, port, at)
     return problems
@@ -412,6 +467,8 @@ def _broken(spec: Mapping[str, Any], key: str) -> bool:
 
 def _global_probes(args: Mapping[str, Any]) -> list[Problem]:
     """The global interval and threshold, and the window they make (with the provider's defaults)."""
+    if (shared := _shared_probe(args)) is not None:
+        return _ignored(args, _SETTINGS, "", shared)
     problems = _probe_numbers(args)
     given = [k for k in _SETTINGS if k in args]
     if problems or not given:
@@ -481,6 +538,26 @@ def _idle_timeout(args: Mapping[str, Any]) -> list[Problem]:
     return checks.because(found, "the minutes cloud-provider-azure accepts")
 
 
+def _tcp_reset(args: Mapping[str, Any]) -> list[Problem]:
+    """disable_tcp_reset true on a provider that ignores it is an error; on one known only by its
+    minor, `version_warnings` says it may have no effect."""
+    if "disable_tcp_reset" not in args:
+        return []
+    if problems := checks.boolean(args["disable_tcp_reset"], "disable_tcp_reset"):
+        return problems
+    found = _version(args)
+    if not args["disable_tcp_reset"] or found is None:
+        return []
+    key, version = found
+    if DISABLE_TCP_RESET.support(version) is not Support.NO:
+        return []
+    why = (
+        f"{version.describe()} ignores it and keeps TCP reset on for every TCP rule of a Standard load "
+        f"balancer; it needs {DISABLE_TCP_RESET.describe()} or later"
+    )
+    return [conflict("disable_tcp_reset", True, key, why)]
+
+
 def _source_ranges(args: Mapping[str, Any]) -> list[Problem]:
     """Who may connect: spec.loadBalancerSourceRanges or azure-allowed-ip-ranges, never both."""
     problems: list[Problem] = []
@@ -516,11 +593,15 @@ def _allowed_ranges_honoured(args: Mapping[str, Any]) -> list[Problem]:
     if found is None:
         return []
     key, version = found
-    if ALLOWED_IP_RANGES.support(version) is Support.YES:
+    support = ALLOWED_IP_RANGES.support(version)
+    if support is Support.YES:
         return []
+    ignores = "may ignore it" if support is Support.UNKNOWN else "ignores it"
     why = (
-        f"{version.describe()} ignores it, which would leave the Service open to every address; it needs "
-        f"{ALLOWED_IP_RANGES.describe()} or later, and load_balancer_source_ranges works on every version"
+        f"{version.describe()} {ignores}, which would leave the Service open to every address; it needs "
+        f"{ALLOWED_IP_RANGES.describe()} or later"
+        + (" (set cloud_provider_version to show the patch)" if support is Support.UNKNOWN else "")
+        + ", and load_balancer_source_ranges works on every version"
     )
     return [conflict("allowed_ip_ranges", args["allowed_ip_ranges"], key, why)]
 

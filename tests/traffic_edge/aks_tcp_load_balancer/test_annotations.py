@@ -205,3 +205,60 @@ def test_local_policy_warning_is_hedged_and_names_both_global_settings() -> None
 
 def test_cloud_provider_version_wins_over_the_kubernetes_version() -> None:
     assert warnings(seed(kubernetes_version="1.26", cloud_provider_version="1.26.8", probe_threshold=2)) == []
+
+
+# --- TCP reset and the cluster's shared probe ----------------------------------------------------
+
+UNKNOWN_PATCH = (
+    " The AKS patch that carries the backport is not known here: set cloud_provider_version to be sure."
+)
+
+
+def test_disable_tcp_reset_writes_the_annotation_only_when_true() -> None:
+    on = annotate(without("kubernetes_version", cloud_provider_version="1.28.1", disable_tcp_reset=True))[0]
+    assert on[S + "azure-load-balancer-disable-tcp-reset"] == "true"
+    off = annotate(seed(disable_tcp_reset=False))[0]
+    assert S + "azure-load-balancer-disable-tcp-reset" not in off
+
+
+def test_disable_tcp_reset_is_hedged_when_only_the_aks_minor_is_known() -> None:
+    assert warnings(seed(kubernetes_version="1.26", disable_tcp_reset=True)) == [
+        "disable_tcp_reset may have no effect on cloud-provider-azure 1.26.x (AKS 1.26): TCP reset stays on "
+        "unless the provider reads azure-load-balancer-disable-tcp-reset, which it does from "
+        "cloud-provider-azure 1.29.0 (backports 1.28.1, 1.27.9, 1.26.15, 1.25.19)." + UNKNOWN_PATCH
+    ]
+    assert warnings(seed(kubernetes_version="1.29", disable_tcp_reset=True)) == []
+
+
+def test_shared_probe_mode_writes_no_probe_annotation_not_even_the_default_tcp() -> None:
+    args = without("probe_interval_seconds", health_probe_mode="shared", kubernetes_version="1.29")
+    assert annotate(args) == (
+        {S + "azure-load-balancer-resource-group": "rg-network", S + "azure-pip-name": "kimmap-tcp-pip"},
+        [],
+    )
+    assert warnings(args) == []
+    backport = without("probe_interval_seconds", "kubernetes_version", health_probe_mode="shared")
+    assert (
+        S + "port_9999_health-probe_protocol"
+        not in annotate(dict(backport, cloud_provider_version="1.28.5"))[0]
+    )
+
+
+def test_shared_probe_mode_with_the_local_policy_keeps_the_global_probe_settings() -> None:
+    args = seed(health_probe_mode="shared", kubernetes_version="1.29", external_traffic_policy="Local")
+    assert annotate(args)[0][S + "azure-load-balancer-health-probe-interval"] == "59"
+
+
+def test_shared_probe_mode_on_a_minor_only_version_writes_the_probes_and_warns() -> None:
+    ports = [{"name": "tcp-client", "port": 9999, "target_port": 8888, "probe_threshold": 2}]
+    args = seed(health_probe_mode="shared", kubernetes_version="1.28", ports=ports)
+    annotations, _ = annotate(args)
+    # Written: without the mode (a patch before 1.28.5) the seed's Tcp probe is what makes traffic arrive.
+    assert annotations[S + "port_9999_health-probe_protocol"] == "Tcp"
+    assert annotations[S + "azure-load-balancer-health-probe-interval"] == "59"
+    assert warnings(args) == [
+        "probe_interval_seconds, ports[0].probe_threshold may be ignored on cloud-provider-azure 1.28.x (AKS 1.28): "
+        "with health_probe_mode 'shared' and external_traffic_policy Cluster, cloud-provider-azure 1.29.0 "
+        "(backports 1.28.5) and later build no health probe for this Service: the load balancer uses the "
+        "cluster's shared probe of kube-proxy instead." + UNKNOWN_PATCH
+    ]

@@ -210,8 +210,9 @@ def test_window_rule_holds_for_every_interval_and_threshold(interval: int, thres
         (
             {"typo_key": 1},
             "typo_key is not a known key: the known keys are aks_cluster, allowed_ip_ranges, "
-            "cloud_provider_version, cluster_principal_id, create_namespace, dns_label, external_traffic_policy, "
-            "frontend, grant_network_contributor, internal_ip, internal_subnet, kubernetes_version, "
+            "cloud_provider_version, cluster_principal_id, create_namespace, disable_tcp_reset, dns_label, "
+            "external_traffic_policy, frontend, grant_network_contributor, health_probe_mode, internal_ip, "
+            "internal_subnet, kubernetes_version, "
             "load_balancer_source_ranges, location, namespace, network_resource_group, ports, "
             "probe_interval_seconds, probe_threshold, public_ip_name, selector, service_name, session_affinity, "
             "subscription_id, tcp_idle_timeout_minutes, zones",
@@ -487,27 +488,43 @@ def test_an_empty_range_list_is_an_error() -> None:
     ]
 
 
+OPEN = "which would leave the Service open to every address"
+ALLOWED_FIX = "cloud-provider-azure 1.29.0 (backports 1.28.5, 1.27.13, 1.26.19, 1.25.24)"
+
+
 @pytest.mark.parametrize(
-    ("version_key", "version", "ok"),
+    ("version_key", "version", "verdict"),
     [
-        ("kubernetes_version", "1.28", False),
-        ("kubernetes_version", "1.29", True),
-        ("cloud_provider_version", "1.28.9", False),
-        ("cloud_provider_version", "v1.29.0", True),
+        # before the change and its backports, at 1.29.0, at each backport's first patch, minor only
+        ("cloud_provider_version", "1.28.4", "ignores it"),
+        ("cloud_provider_version", "1.25.23", "ignores it"),
+        ("kubernetes_version", "1.24", "ignores it"),
+        ("cloud_provider_version", "v1.29.0", None),
+        ("kubernetes_version", "1.29", None),
+        ("cloud_provider_version", "1.28.5", None),
+        ("cloud_provider_version", "1.27.13", None),
+        ("cloud_provider_version", "1.26.19", None),
+        ("cloud_provider_version", "1.25.24", None),
+        ("kubernetes_version", "1.28", "may ignore it"),
     ],
 )
-def test_allowed_ip_ranges_need_cloud_provider_1_29(version_key: str, version: str, ok: bool) -> None:
+def test_allowed_ip_ranges_need_a_provider_that_reads_them(
+    version_key: str, version: str, verdict: str | None
+) -> None:
     args = without("kubernetes_version", allowed_ip_ranges=["198.51.100.0/24"], **{version_key: version})
+    minor = version.lstrip("v").split(".")[1]
     described = (
-        "cloud-provider-azure 1.28.x (AKS 1.28)" if version == "1.28" else "cloud-provider-azure 1.28.9"
+        f"cloud-provider-azure 1.{minor}.x (AKS 1.{minor})"
+        if version_key == "kubernetes_version"
+        else f"cloud-provider-azure {version.lstrip('v')}"
     )
+    hedge = " (set cloud_provider_version to show the patch)" if verdict == "may ignore it" else ""
     assert rendered(args) == (
         []
-        if ok
+        if verdict is None
         else [
-            f"allowed_ip_ranges: ['198.51.100.0/24'] conflicts with {version_key}: {described} ignores it, which "
-            "would leave the Service open to every address; it needs cloud-provider-azure 1.29.0 or later, and "
-            "load_balancer_source_ranges works on every version"
+            f"allowed_ip_ranges: ['198.51.100.0/24'] conflicts with {version_key}: {described} {verdict}, {OPEN}; "
+            f"it needs {ALLOWED_FIX} or later{hedge}, and load_balancer_source_ranges works on every version"
         ]
     )
 
@@ -608,3 +625,130 @@ def test_without_the_grant_the_identity_keys_are_dead_and_rejected() -> None:
         )
         == []
     )
+
+
+# --- TCP reset -----------------------------------------------------------------------------------
+
+TCP_RESET_FIX = "cloud-provider-azure 1.29.0 (backports 1.28.1, 1.27.9, 1.26.15, 1.25.19)"
+
+
+@pytest.mark.parametrize(
+    ("version_key", "version", "ok"),
+    [
+        ("cloud_provider_version", "1.28.0", False),
+        ("cloud_provider_version", "1.27.8", False),
+        ("cloud_provider_version", "1.24.22", False),
+        ("kubernetes_version", "1.24", False),
+        ("cloud_provider_version", "1.29.0", True),
+        ("cloud_provider_version", "1.28.1", True),
+        ("cloud_provider_version", "1.27.9", True),
+        ("cloud_provider_version", "1.26.15", True),
+        ("cloud_provider_version", "1.25.19", True),
+        ("kubernetes_version", "1.27", True),  # minor only: a warning, see test_annotations
+    ],
+)
+def test_disable_tcp_reset_needs_a_provider_that_reads_it(version_key: str, version: str, ok: bool) -> None:
+    args = without("kubernetes_version", disable_tcp_reset=True, **{version_key: version})
+    described = (
+        f"cloud-provider-azure {version}"
+        if version_key == "cloud_provider_version"
+        else "cloud-provider-azure 1.24.x (AKS 1.24)"
+    )
+    assert rendered(args) == (
+        []
+        if ok
+        else [
+            f"disable_tcp_reset: True conflicts with {version_key}: {described} ignores it and keeps TCP reset on "
+            f"for every TCP rule of a Standard load balancer; it needs {TCP_RESET_FIX} or later"
+        ]
+    )
+
+
+def test_tcp_reset_left_on_is_fine_on_every_version_and_the_value_is_a_boolean() -> None:
+    assert problems(disable_tcp_reset=False, kubernetes_version="1.22") == []
+    assert problems(disable_tcp_reset="yes") == ["disable_tcp_reset: 'yes' is not allowed: true or false"]
+
+
+# --- the cluster's health-probe mode -------------------------------------------------------------
+
+SHARED_WHY = (
+    "with health_probe_mode 'shared' and external_traffic_policy 'Cluster'{default}, {version} builds no health "
+    "probe for this Service: the load balancer uses the cluster's one shared probe of kube-proxy (HTTP /healthz, "
+    "5 s x 2 probes, fixed), so it would be ignored"
+)
+
+
+def test_shared_probe_mode_rejects_every_probe_setting_it_would_ignore() -> None:
+    ports = [
+        {"name": "tcp-client", "port": 9999, "target_port": 8888, "probe_protocol": "Tcp"},
+        {
+            "name": "admin",
+            "port": 8443,
+            "target_port": 8443,
+            "probe_threshold": 1,
+            "probe_request_path": "/x",
+        },
+    ]
+    args = seed(health_probe_mode="shared", kubernetes_version="1.29", probe_threshold=2, ports=ports)
+    why = SHARED_WHY.format(default=" (the default)", version="cloud-provider-azure 1.29.x (AKS 1.29)")
+    assert rendered(args) == [
+        f"probe_interval_seconds: 59 conflicts with health_probe_mode: {why}",
+        f"probe_threshold: 2 conflicts with health_probe_mode: {why}",
+        f"ports[0].probe_protocol: 'Tcp' conflicts with health_probe_mode: {why}",
+        # the bad threshold and the path without Http are not judged: the settings are dropped anyway
+        f"ports[1].probe_request_path: '/x' conflicts with health_probe_mode: {why}",
+        f"ports[1].probe_threshold: 1 conflicts with health_probe_mode: {why}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("version_key", "version", "rejected"),
+    [
+        ("cloud_provider_version", "1.29.0", True),
+        ("cloud_provider_version", "1.28.5", True),
+        ("kubernetes_version", "1.33", True),
+        ("kubernetes_version", "1.28", False),  # minor only: written, and a warning says they may be ignored
+    ],
+)
+def test_shared_probe_mode_boundaries(version_key: str, version: str, rejected: bool) -> None:
+    args = without("kubernetes_version", health_probe_mode="Shared", **{version_key: version})
+    described = (
+        f"cloud-provider-azure {version}"
+        if version_key == "cloud_provider_version"
+        else f"cloud-provider-azure {version}.x (AKS {version})"
+    )
+    why = SHARED_WHY.format(default=" (the default)", version=described)
+    assert rendered(args) == (
+        [f"probe_interval_seconds: 59 conflicts with health_probe_mode: {why}"] if rejected else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("version_key", "version"), [("cloud_provider_version", "1.28.4"), ("kubernetes_version", "1.27")]
+)
+def test_shared_probe_mode_on_a_provider_without_it_is_an_error(version_key: str, version: str) -> None:
+    args = without(
+        "kubernetes_version", "probe_interval_seconds", health_probe_mode="shared", **{version_key: version}
+    )
+    described = (
+        "cloud-provider-azure 1.28.4" if version == "1.28.4" else "cloud-provider-azure 1.27.x (AKS 1.27)"
+    )
+    assert rendered(args) == [
+        f"health_probe_mode: 'shared' conflicts with {version_key}: {described} has no shared health-probe mode, "
+        "so the cluster cannot be in it; it needs cloud-provider-azure 1.29.0 (backports 1.28.5) or later"
+    ]
+
+
+def test_shared_probe_mode_leaves_local_and_servicenodeport_alone() -> None:
+    ports = [{"name": "tcp-client", "port": 9999, "target_port": 8888, "probe_protocol": "Tcp"}]
+    local = seed(
+        health_probe_mode="shared", kubernetes_version="1.30", external_traffic_policy="Local", ports=ports
+    )
+    assert rendered(local) == []
+    assert problems(health_probe_mode="servicenodeport", ports=ports, kubernetes_version="1.22") == []
+
+
+def test_an_unknown_probe_mode_is_named_with_the_upstream_values() -> None:
+    assert problems(health_probe_mode="per-port") == [
+        "health_probe_mode: 'per-port' is not allowed: one of 'servicenodeport', 'shared', in any case"
+    ]
