@@ -87,6 +87,14 @@ class ProxyProtocolIngressArgs(TypedDict, total=False):
     monitoring_namespace: str
     """`in-cluster`: the only namespace that may reach HAProxy's stats/Prometheus port (the
     HAProxy pods' NetworkPolicy). Default `"monitoring"`."""
+    service_monitor: bool
+    """`in-cluster`: scrape HAProxy's own Prometheus endpoint (``:8404/metrics``): a metrics
+    Service, a prometheus-operator ServiceMonitor and a PrometheusRule with the alerts (default
+    false: the cluster needs the monitoring.coreos.com CRDs)."""
+    service_monitor_labels: dict[str, str]
+    """`in-cluster`, with `service_monitor` only: labels on the ServiceMonitor and the
+    PrometheusRule, which the Prometheus `serviceMonitorSelector`/`ruleSelector` match (e.g.
+    ``{"release": "kube-prometheus-stack"}``; ``{}`` for a Prometheus that selects every one)."""
     node_addresses: list[str]
     """`external` only, required there: node IPs the external HAProxy forwards to (NodePorts)."""
     haproxy_source_cidrs: list[str]
@@ -108,5 +116,14 @@ PORT_KEYS = frozenset(IngressPort.__annotations__)
 METALLB_KEYS = frozenset(MetalLbArgs.__annotations__)
 GATEWAY_KEYS = frozenset(GatewayArgs.__annotations__)
 HEALTH_KEYS = frozenset(HealthCheckArgs.__annotations__)
-IN_CLUSTER_ONLY = ("metallb", "load_balancer_ip", "namespace", "replicas", "image", "monitoring_namespace")
+IN_CLUSTER_ONLY = (
+    "metallb",
+    "load_balancer_ip",
+    "namespace",
+    "replicas",
+    "image",
+    "monitoring_namespace",
+    "service_monitor",
+    "service_monitor_labels",
+)
 """The keys of the in-cluster HAProxy, which an external HAProxy does not have."""

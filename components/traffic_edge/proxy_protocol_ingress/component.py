@@ -15,7 +15,8 @@ resource is built from that plan (`manifests.py`, `haproxy_cfg.py`). What it cre
 - HAProxy, `in-cluster`: Namespace (restricted Pod Security), ConfigMap with haproxy.cfg,
   Deployment (checksum annotation rolls pods on config change), PDB, LoadBalancer Service
   with a fixed MetalLB IP and `externalTrafficPolicy: Local` so HAProxy sees the client
-  address. `external`: only the haproxy.cfg text (output), plus a NodePort Service with
+  address; NetworkPolicy; with `service_monitor`, a metrics Service, a ServiceMonitor and a
+  PrometheusRule with the alerts (`alerts.py`). `external`: only the haproxy.cfg text (output), plus a NodePort Service with
   `externalTrafficPolicy: Local` on the gateway pods for the external HAProxy to reach.
 - Receiver on the gateway: Istio >= 1.19 a `DeploymentPatch` adding the
   `proxy.istio.io/config` gatewayTopology.proxyProtocol pod annotation to the existing
@@ -64,6 +65,8 @@ class ProxyProtocolIngress(pulumi.ComponentResource):
         raise_if(f"ProxyProtocolIngress {name!r}", validate_proxy_protocol_ingress_args(args, name))
         super().__init__("traffic-edge:index:ProxyProtocolIngress", name, None, opts)
         plan = plan_proxy_protocol_ingress(name, args)
+        for warning in plan.warnings:
+            pulumi.log.warn(f"ProxyProtocolIngress {name!r}: {warning}", resource=self)
         cfg_text = render_haproxy_cfg(plan.haproxy)
         # Generated files the stack writes to out/plan/<stack>/configs/<name>/ (external HAProxy
         # has no ConfigMap: this is where its operators take the file from).
@@ -72,7 +75,7 @@ class ProxyProtocolIngress(pulumi.ComponentResource):
             self._metallb(plan, plan.in_cluster.metallb)
             for m in manifests.haproxy_manifests(plan, cfg_text):
                 k8s_objects.create(
-                    f"{name}-haproxy-{m['kind'].lower()}", m, pulumi.ResourceOptions(parent=self)
+                    manifests.haproxy_child_name(plan, m), m, pulumi.ResourceOptions(parent=self)
                 )
         self._gateway(plan)
 

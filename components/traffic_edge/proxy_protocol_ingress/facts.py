@@ -1,59 +1,166 @@
 """The upstream facts `ProxyProtocolIngress` relies on: pinned versions, images, version boundaries.
 
-Each constant says where it comes from. Where the project recorded an upstream reference it
-is cited; "docs" is docs/proxy-protocol-ingress.md, which states the fact without one (those
-are the ones to back with an upstream reference when they are next reviewed).
+The values are plain constants (what the code reads); `FACTS` at the end says, for each one,
+what it means and where it was read: the repository, the file or pull request, and the tag
+or commit it was checked at. docs/proxy-protocol-ingress.md carries the same table.
 """
 
 from __future__ import annotations
 
+from traffic_edge._shared.facts import Fact, Source
 from traffic_edge._shared.versions import KubeVersion
 
 # --- MetalLB -----------------------------------------------------------------------------
 
 METALLB_CHART = "metallb"
-"""The MetalLB Helm chart. Source: docs ("What the component creates")."""
 METALLB_CHART_VERSION = "0.16.1"
-"""The pinned chart version. Source: docs ("What the component creates"); no upstream reference recorded."""
 METALLB_REPO = "https://metallb.github.io/metallb"
-"""The chart repository. Source: none recorded."""
 METALLB_VALUES = {"frrk8s": {"enabled": False}}
-"""The chart values: L2 only, so no FRR-K8s. The 0.16 chart installs the frr-k8s subchart (a
-DaemonSet with FRR on every node) by default: metallb/metallb charts/metallb/values.yaml at
-v0.16.1 (``frrk8s.enabled: true``, "now the default BGP backend") and Chart.yaml's dependency
-``frr-k8s`` with ``condition: frrk8s.enabled``. An L2 edge advertises with ARP from the speaker
-itself; BGP is not offered by this component, so FRR-K8s would only run unused."""
 METALLB_RELEASE_TIMEOUT_SECONDS = 600
-"""How long the release may take to become ready. Source: docs ("MetalLB and the first-install race": 10 min).
-
-The pool waits for the release because, sent in the same pass as the chart, it fails with
+"""The pool waits for the release because, sent in the same pass as the chart, it fails with
 *failed calling webhook "ipaddresspoolvalidationwebhook.metallb.io" … no endpoints available*
 (metallb/metallb#1597) or *no matches for kind IPAddressPool* (metallb/metallb#2622)."""
 
 # --- HAProxy -----------------------------------------------------------------------------
 
 HAPROXY_IMAGE = "docker.io/library/haproxy:2.6"
-"""The HAProxy branch the real tests run (Debian's 2.6, tests/traffic_edge/proxy_protocol_ingress/
-test_haproxy_real.py); pin a digest in production stacks."""
+"""Its major.minor is the branch the real tests run (Debian 12's 2.6); a test fails when they
+differ. Pin a digest in production stacks."""
+HAPROXY_BRANCH_END_OF_FIXES = "Q2 2027"
 HAPROXY_UID = 99
-"""The `haproxy` user of the official image. Source: none recorded."""
 HAPROXY_CONFIG_DIR = "/usr/local/etc/haproxy"
-"""Where the container reads haproxy.cfg from (the path the Deployment mounts). Source: none recorded."""
 
 # --- Istio -------------------------------------------------------------------------------
 
 ISTIO_LISTENER_FILTER = KubeVersion(1, 17)
-"""The oldest Istio whose gateway can insert the proxy_protocol listener filter first
-(EnvoyFilter LISTENER_FILTER, INSERT_FIRST). Source: docs ("Receiver on the gateway, by Istio version")."""
 ISTIO_GATEWAY_TOPOLOGY_PROXY_PROTOCOL = KubeVersion(1, 19)
-"""From this Istio on, ``gatewayTopology.proxyProtocol`` in the `PROXY_CONFIG_ANNOTATION` pod
-annotation makes the gateway read PROXY headers on every listener. Source: docs (same table)."""
-ISTIO_SECURITY_V1 = KubeVersion(1, 22)
-"""From this Istio on AuthorizationPolicy is ``security.istio.io/v1``, before it ``v1beta1``.
-Source: docs ("Spoofing protection")."""
+ISTIO_SECURITY_V1 = KubeVersion(1, 17)
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
-"""The gateway pod annotation that carries its proxy config. Source: docs (same table)."""
 PROXY_PROTOCOL_FILTER = "envoy.filters.listener.proxy_protocol"
-"""Envoy's PROXY protocol listener filter. Source: none recorded."""
 PROXY_PROTOCOL_TYPE = "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol"
-"""The filter's typed config (Envoy API v3). Source: none recorded."""
+
+_METALLB = "metallb/metallb"
+_HAPROXY_IMAGES = "docker-library/haproxy"
+_HAPROXY_IMAGES_AT = "ec437dd2a365"
+_ISTIO_API = "istio/api"
+
+FACTS: tuple[Fact, ...] = (
+    Fact(
+        "METALLB_CHART",
+        "The MetalLB Helm chart's name.",
+        (Source(_METALLB, "charts/metallb/Chart.yaml (name)", "v0.16.1"),),
+    ),
+    Fact(
+        "METALLB_CHART_VERSION",
+        "The pinned chart version (appVersion v0.16.1).",
+        (Source(_METALLB, "charts/metallb/Chart.yaml (version, appVersion)", "v0.16.1"),),
+    ),
+    Fact(
+        "METALLB_REPO",
+        "The chart's Helm repository.",
+        (Source(_METALLB, "website/content/installation/_index.md (helm repo add)", "v0.16.1"),),
+    ),
+    Fact(
+        "METALLB_VALUES",
+        "L2 only, so no FRR-K8s: the 0.16 chart enables the frr-k8s subchart (a DaemonSet with FRR "
+        "on every node) by default, and an L2 edge advertises with ARP from the speaker itself.",
+        (
+            Source(_METALLB, "charts/metallb/values.yaml (frrk8s.enabled: true)", "v0.16.1"),
+            Source(_METALLB, "charts/metallb/Chart.yaml (frr-k8s condition: frrk8s.enabled)", "v0.16.1"),
+        ),
+    ),
+    Fact(
+        "METALLB_RELEASE_TIMEOUT_SECONDS",
+        "How long the release may take to become ready before the pool is sent (a choice, 10 min); "
+        "the pool sent with the chart hits the webhook with no endpoints or the missing CRD.",
+        (
+            Source(_METALLB, "issue #1597 (webhook: no endpoints available)", "opened 2022-09-07"),
+            Source(_METALLB, "issue #2622 (no matches for kind IPAddressPool)", "opened 2024-12-02"),
+        ),
+    ),
+    Fact(
+        "HAPROXY_IMAGE",
+        "The official image's 2.6 tag (2.6.31 on Debian trixie-slim when checked); 2.6 is the branch "
+        "the real tests run (Debian 12's haproxy 2.6.12).",
+        (
+            Source(
+                _HAPROXY_IMAGES, "versions.json, 2.6/Dockerfile (HAPROXY_VERSION 2.6.31)", _HAPROXY_IMAGES_AT
+            ),
+            Source("debian", "bookworm package haproxy 2.6.12-1+deb12u4", "Debian 12"),
+        ),
+    ),
+    Fact(
+        "HAPROXY_BRANCH_END_OF_FIXES",
+        "When the 2.6 LTS branch stops receiving fixes; move the image (and the tests' HAProxy) to a "
+        "newer LTS branch before then.",
+        (Source("haproxy/haproxy", "include/haproxy/version.h (PRODUCT_STATUS), INSTALL", "v2.6.0"),),
+    ),
+    Fact(
+        "HAPROXY_UID",
+        "The image's `haproxy` user and group (useradd --uid 99, groupadd --gid 99; USER haproxy): "
+        "the pod runs as it.",
+        (Source(_HAPROXY_IMAGES, "2.6/Dockerfile", _HAPROXY_IMAGES_AT),),
+    ),
+    Fact(
+        "HAPROXY_CONFIG_DIR",
+        "Where the image reads haproxy.cfg (CMD haproxy -f /usr/local/etc/haproxy/haproxy.cfg): the "
+        "path the Deployment mounts the ConfigMap at.",
+        (Source(_HAPROXY_IMAGES, "2.6/Dockerfile (mkdir, CMD)", _HAPROXY_IMAGES_AT),),
+    ),
+    Fact(
+        "ISTIO_LISTENER_FILTER",
+        "The oldest Istio whose EnvoyFilter has applyTo LISTENER_FILTER, needed to insert the "
+        "proxy_protocol listener filter first (INSERT_FIRST) before Istio 1.19.",
+        (
+            Source(_ISTIO_API, "PR #2514 (added listener filter patching)", "1.17.0"),
+            Source(_ISTIO_API, "networking/v1alpha3/envoy_filter.proto (LISTENER_FILTER = 11)", "1.17.0"),
+        ),
+    ),
+    Fact(
+        "ISTIO_GATEWAY_TOPOLOGY_PROXY_PROTOCOL",
+        "From this Istio on, gatewayTopology.proxyProtocol in the gateway's proxy config makes it "
+        "read PROXY headers on every listener (absent at 1.18.0).",
+        (
+            Source(_ISTIO_API, "PR #2860 (PROXY protocol for gateways)", "1.19.0"),
+            Source(_ISTIO_API, "mesh/v1alpha1/proxy.proto (Topology.proxy_protocol = 3)", "1.19.0"),
+        ),
+    ),
+    Fact(
+        "ISTIO_SECURITY_V1",
+        "From this Istio on the AuthorizationPolicy CRD serves security.istio.io/v1 (v1beta1 stays "
+        "served and stored); 1.16.0 served only v1beta1. Istio 1.22's v1 promotion did not include it.",
+        (
+            Source(_ISTIO_API, "PR #2553 (security policy graduation to v1)", "1.17.0"),
+            Source(_ISTIO_API, "kubernetes/customresourcedefinitions.gen.yaml", "1.17.0"),
+        ),
+    ),
+    Fact(
+        "PROXY_CONFIG_ANNOTATION",
+        "The pod annotation that overrides a proxy's ProxyConfig (gatewayTopology included).",
+        (Source(_ISTIO_API, "annotation/annotations.yaml (proxy.istio.io/config)", "1.19.0"),),
+    ),
+    Fact(
+        "PROXY_PROTOCOL_FILTER",
+        "Envoy's PROXY protocol listener filter (extension name).",
+        (
+            Source(
+                "envoyproxy/envoy",
+                "api/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto (#extension)",
+                "03b353e19d9c",
+            ),
+            Source(_ISTIO_API, "networking/v1alpha3/envoy_filter.proto (LISTENER_FILTER example)", "1.17.0"),
+        ),
+    ),
+    Fact(
+        "PROXY_PROTOCOL_TYPE",
+        "The filter's typed config (Envoy API v3 message ProxyProtocol).",
+        (
+            Source(
+                "envoyproxy/envoy",
+                "api/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto (package)",
+                "03b353e19d9c",
+            ),
+            Source(_ISTIO_API, "networking/v1alpha3/envoy_filter.proto (LISTENER_FILTER example)", "1.17.0"),
+        ),
+    ),
+)

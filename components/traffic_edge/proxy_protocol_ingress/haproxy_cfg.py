@@ -36,6 +36,7 @@ from traffic_edge.proxy_protocol_ingress.args import Placement
 
 # Placement is the args' enum, exported here too (bench/bench_haproxy.py imports it from here).
 __all__ = [
+    "METRICS_PATH",
     "STATS_PORT",
     "DnsServers",
     "HaproxyConfig",
@@ -48,6 +49,8 @@ __all__ = [
 
 STATS_PORT = 8404
 """The stats/Prometheus frontend's port: a container port, never a public one."""
+METRICS_PATH = "/metrics"
+"""Where the stats frontend serves HAProxy's Prometheus exporter (the ServiceMonitor's path)."""
 DNS_SLOTS = 10
 """Servers `DnsServers` fills: at most this many gateway pods get traffic."""
 
@@ -276,7 +279,8 @@ def _stats(cfg: HaproxyConfig) -> list[str]:
         # HAProxy warn that the inherited tcplog format is ignored.
         "    http-request set-log-level silent",
         "    timeout client 10s",
-        "    http-request use-service prometheus-exporter if { path /metrics }",
+        # HAProxy's built-in exporter (addons/promex, in Debian's and the official image's builds).
+        f"    http-request use-service prometheus-exporter if {{ path {METRICS_PATH} }}",
         "    stats enable",
         "    stats uri /stats",
         "    stats refresh 10s",

@@ -1,7 +1,8 @@
 """The Kubernetes objects of a `ProxyProtocolIngress`, as plain manifests built from its plan.
 
 MetalLB pool and L2Advertisement; the in-cluster HAProxy (Namespace, ConfigMap, Deployment,
-PDB, LoadBalancer Service); the gateway side (Service on the gateway pods, the EnvoyFilter
+PDB, LoadBalancer Service, NetworkPolicy, and with `service_monitor` a metrics Service, a
+ServiceMonitor and the PrometheusRule of `alerts.py`); the gateway side (Service on the gateway pods, the EnvoyFilter
 receiver before Istio 1.19, the NetworkPolicy, the optional AuthorizationPolicy) and the
 partial gateway Deployment patched on Istio >= 1.19. Pure: no Pulumi, no SDK.
 """
@@ -14,13 +15,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from traffic_edge.proxy_protocol_ingress import facts
+from traffic_edge.proxy_protocol_ingress.alerts import prometheus_rule
 from traffic_edge.proxy_protocol_ingress.args import Placement
-from traffic_edge.proxy_protocol_ingress.haproxy_cfg import STATS_PORT
+from traffic_edge.proxy_protocol_ingress.haproxy_cfg import METRICS_PATH, STATS_PORT
 from traffic_edge.proxy_protocol_ingress.plan import InClusterPlan, IngressPlan
 
 Manifest = dict[str, Any]
 
 _MANAGED = {"app.kubernetes.io/managed-by": "traffic-edge"}
+METRICS_LABEL = {"traffic-edge/metrics": "haproxy"}
+"""On the metrics Service only, so the ServiceMonitor selects it and never the public one."""
+SCRAPE_INTERVAL = "30s"
 
 
 def _meta(name: str, namespace: str | None = None, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -79,7 +84,11 @@ def _container(plan: IngressPlan) -> dict[str, Any]:
     return {
         "name": "haproxy",
         "image": _in_cluster(plan).image,
-        "args": ["haproxy", "-W", "-db", "-f", f"{facts.HAPROXY_CONFIG_DIR}/haproxy.cfg"],
+        # The binary itself, not the image's docker-entrypoint.sh: what runs is exactly this
+        # (master-worker, foreground, so `log stdout` reaches `kubectl logs`), and the real
+        # tests start the same command as the same user.
+        "command": ["haproxy"],
+        "args": ["-W", "-db", "-f", f"{facts.HAPROXY_CONFIG_DIR}/haproxy.cfg"],
         "ports": ports,
         "readinessProbe": {"httpGet": {"path": "/stats", "port": "stats"}, "periodSeconds": 5},
         "livenessProbe": {"tcpSocket": {"port": "stats"}, "periodSeconds": 10, "failureThreshold": 3},
@@ -200,7 +209,48 @@ def haproxy_manifests(plan: IngressPlan, cfg_text: str) -> list[Manifest]:
         },
         _load_balancer_service(plan),
         _haproxy_network_policy(plan),
+        *_monitoring(plan),
     ]
+
+
+def _monitoring(plan: IngressPlan) -> list[Manifest]:
+    """The metrics Service, its ServiceMonitor and the alerts (`service_monitor` only)."""
+    haproxy = _in_cluster(plan)
+    if not haproxy.service_monitor:
+        return []
+    ns, labels = haproxy.namespace, plan.haproxy_labels
+    selected = dict(haproxy.service_monitor_labels)
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(plan.metrics_service, ns, {**labels, **METRICS_LABEL}),
+        "spec": {
+            "selector": labels,
+            "ports": [{"name": "stats", "port": STATS_PORT, "targetPort": "stats", "protocol": "TCP"}],
+        },
+    }
+    # job = the Service's name (the operator's default jobLabel), which the alerts select on.
+    monitor = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": _meta(f"{plan.name}-haproxy", ns, {**labels, **selected}),
+        "spec": {
+            "selector": {"matchLabels": {**labels, **METRICS_LABEL}},
+            "endpoints": [{"port": "stats", "path": METRICS_PATH, "interval": SCRAPE_INTERVAL}],
+        },
+    }
+    gateway = f"{plan.gateway.namespace}/{plan.gateway_pods_service}"
+    rule_labels = {**_MANAGED, **labels, **selected}
+    rule = prometheus_rule(f"{plan.name}-haproxy", ns, plan.metrics_service, gateway, rule_labels)
+    return [service, monitor, rule]
+
+
+def haproxy_child_name(plan: IngressPlan, manifest: Manifest) -> str:
+    """The Pulumi resource name of one of the in-cluster HAProxy's objects (names never change)."""
+    kind = manifest["kind"].lower()
+    if manifest["metadata"]["name"] == plan.metrics_service:
+        return f"{plan.name}-haproxy-metrics-{kind}"
+    return f"{plan.name}-haproxy-{kind}"
 
 
 def _haproxy_network_policy(plan: IngressPlan) -> Manifest:

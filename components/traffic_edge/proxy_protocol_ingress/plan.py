@@ -57,6 +57,23 @@ class InClusterPlan:
     load_balancer_ip: str
     metallb: MetalLbPlan
     monitoring_namespace: str
+    service_monitor: bool = False
+    """A metrics Service, a ServiceMonitor and the PrometheusRule with the alerts."""
+    service_monitor_labels: tuple[tuple[str, str], ...] = ()
+    service_monitor_labels_given: bool = False
+    """Whether the args set them (an empty map on purpose is not a forgotten one)."""
+
+    @property
+    def warnings(self) -> list[str]:
+        """Choices that silently do nothing, logged when the component is planned."""
+        if self.service_monitor and not self.service_monitor_labels_given:
+            return [
+                "service_monitor is on but service_monitor_labels is not set: a Prometheus that selects "
+                "ServiceMonitors and rules by label (kube-prometheus-stack selects release: <its release "
+                "name> by default) never scrapes HAProxy and never loads its alerts; set e.g. "
+                "{'release': 'kube-prometheus-stack'}, or {} for a Prometheus that selects every one"
+            ]
+        return []
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,15 @@ class IngressPlan:
     @property
     def haproxy_labels(self) -> dict[str, str]:
         return haproxy_labels(self.name)
+
+    @property
+    def metrics_service(self) -> str:
+        """The Service that lists only HAProxy's stats/Prometheus port; also the scrape's `job`."""
+        return f"{self.name}-haproxy-metrics"
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.in_cluster.warnings if self.in_cluster is not None else []
 
     @property
     def patches_gateway_deployment(self) -> bool:
@@ -163,6 +189,9 @@ def _in_cluster(args: Mapping[str, Any]) -> InClusterPlan:
         image=args.get("image", facts.HAPROXY_IMAGE),
         load_balancer_ip=str(args["load_balancer_ip"]),
         monitoring_namespace=args.get("monitoring_namespace", DEFAULT_MONITORING_NAMESPACE),
+        service_monitor=args.get("service_monitor", False),
+        service_monitor_labels=tuple(args.get("service_monitor_labels", {}).items()),
+        service_monitor_labels_given="service_monitor_labels" in args,
         metallb=MetalLbPlan(
             addresses=tuple(mlb["addresses"]),
             install=mlb.get("install", True),

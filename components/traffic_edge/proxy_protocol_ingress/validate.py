@@ -53,6 +53,8 @@ RELEASE = checks.Derived(
     "{}-metallb", "the MetalLB Helm release", checks.HELM_RELEASE_MAX, extra=checks.AUTONAME_SUFFIX
 )
 """The MetalLB release is auto-named from its resource name (`metallb.install` only)."""
+METRICS_SERVICE = checks.Derived("{}-haproxy-metrics", "the HAProxy metrics Service")
+"""Only with `service_monitor: true`."""
 
 
 def _name(args: Mapping[str, Any], name: str | None) -> list[Problem]:
@@ -60,7 +62,10 @@ def _name(args: Mapping[str, Any], name: str | None) -> list[Problem]:
         return []
     metallb = args.get("metallb")
     installs = isinstance(metallb, Mapping) and metallb.get("install") is True
-    return checks.component_name(name, "name", (*NAMES, *([RELEASE] if installs else [])), service=True)
+    derived = [*NAMES, *([RELEASE] if installs else [])]
+    if args.get("service_monitor") is True:
+        derived.append(METRICS_SERVICE)
+    return checks.component_name(name, "name", derived, service=True)
 
 
 def validate_proxy_protocol_ingress_args(args: Mapping[str, Any], name: str | None = None) -> list[Problem]:
@@ -310,7 +315,18 @@ def _haproxy_pod_problems(args: Mapping[str, Any], placement: Placement | None) 
         problems += checks.image(args["image"], "image")
     if "monitoring_namespace" in args:
         problems += checks.dns_label(args["monitoring_namespace"], "monitoring_namespace")
-    return problems
+    return problems + _service_monitor_problems(args)
+
+
+def _service_monitor_problems(args: Mapping[str, Any]) -> list[Problem]:
+    problems = checks.boolean(args["service_monitor"], "service_monitor") if "service_monitor" in args else []
+    if "service_monitor_labels" not in args or problems:
+        return problems  # a bad service_monitor has its own problem: nothing to compare with
+    key, value = "service_monitor_labels", args["service_monitor_labels"]
+    if args.get("service_monitor") is not True:
+        why = "the labels are for the ServiceMonitor and PrometheusRule, which only service_monitor: true creates"
+        return [conflict(key, value, "service_monitor", why)]
+    return checks.labels(value, key)
 
 
 def _node_address_problems(args: Mapping[str, Any], placement: Placement | None) -> list[Problem]:

@@ -9,6 +9,12 @@ Topology (tests.support.netns.TestNet, no route out of 198.18.0.0/24):
 The config is the one the component generates for its in-cluster placement, with only the
 servers rewritten from the gateway's headless-Service DNS name to the receivers' addresses;
 the public ports stay as generated because the namespace is private.
+
+`test_the_planned_container_command_runs_as_its_user_and_logs_to_stdout` starts HAProxy exactly
+as the planned Deployment does: its `command` + `args`, as its `runAsUser`/`runAsGroup`, with its
+pod sysctl, and only the config path rewritten (the ConfigMap's mount point is not writable
+here). The version test prints the binary's version: the default image must run the same
+major.minor.
 """
 
 from __future__ import annotations
@@ -18,15 +24,18 @@ import csv
 import dataclasses
 import http.client
 import io
+import os
 import re
 import resource
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,8 +43,9 @@ from tests.support import netns
 from tests.support.netns import TestNet
 from tests.support.proxy_protocol import ProxyReceiver, build_v2
 from tests.traffic_edge.proxy_protocol_ingress.seeds import EXTERNAL_ARGS, IN_CLUSTER_ARGS
+from traffic_edge.proxy_protocol_ingress import facts, manifests
 from traffic_edge.proxy_protocol_ingress.haproxy_cfg import HaproxyConfig, render_haproxy_cfg
-from traffic_edge.proxy_protocol_ingress.plan import haproxy_config
+from traffic_edge.proxy_protocol_ingress.plan import haproxy_config, plan_proxy_protocol_ingress
 
 pytestmark = [
     pytest.mark.real,
@@ -329,3 +339,111 @@ def test_stopping_one_gateway_loses_no_new_connection(net: TestNet, tmp_path: Pa
     assert after and after.count(False) == 0
     # Once DOWN, nothing more is even attempted on it.
     assert dead_later["wredis"] == dead["wredis"]
+
+
+# --- the planned container, as the pod runs it -----------------------------------------------
+
+
+def real_version() -> str:
+    """`X.Y.Z` of the haproxy binary these tests run (Debian's package suffix dropped)."""
+    first = subprocess.run(["haproxy", "-v"], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"HAProxy version (\d+\.\d+\.\d+)", first)
+    assert found, first
+    return found.group(1)
+
+
+def image_branch(image: str) -> str:
+    """The major.minor an image tag names (``haproxy:2.6`` or ``haproxy:2.6.31-bookworm``)."""
+    found = re.fullmatch(r".*:(\d+\.\d+)(\.\d+)?(-[a-z0-9.-]+)?(@sha256:[0-9a-f]{64})?", image)
+    assert found, image
+    return found.group(1)
+
+
+def test_the_default_image_runs_the_haproxy_branch_these_tests_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    version = real_version()
+    with capsys.disabled():
+        print(f"\nreal haproxy: HAProxy version {version}")
+    assert image_branch(facts.HAPROXY_IMAGE) == version.rsplit(".", 1)[0], (
+        f"the default image {facts.HAPROXY_IMAGE} is not the {version} branch the real tests ran"
+    )
+
+
+def _planned_pod(args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The planned HAProxy pod spec and the ConfigMap's haproxy.cfg."""
+    plan = plan_proxy_protocol_ingress("edge", args)
+    cfg_text = render_haproxy_cfg(plan.haproxy)
+    objs = {m["kind"]: m for m in manifests.haproxy_manifests(plan, cfg_text)}
+    return objs["Deployment"]["spec"]["template"]["spec"], objs["ConfigMap"]["data"]["haproxy.cfg"]
+
+
+@contextlib.contextmanager
+def as_planned(
+    net: TestNet, pod: dict[str, Any], cfg: HaproxyConfig
+) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """HAProxy started with the container's command + args as the pod's user, stdout and stderr
+    captured as the container runtime does; yields the process and the captured output's file."""
+    (container,) = pod["containers"]
+    security = pod["securityContext"]
+    workdir = Path(tempfile.mkdtemp(prefix="haproxy-pod-"))
+    workdir.chmod(0o755)  # the pod's user reads the config, as from the ConfigMap volume
+    planned_cfg = f"{facts.HAPROXY_CONFIG_DIR}/haproxy.cfg"
+    (workdir / "haproxy.cfg").write_text(render_haproxy_cfg(cfg))
+    (workdir / "haproxy.cfg").chmod(0o644)
+    argv = [*container["command"], *container["args"]]
+    assert argv.count(planned_cfg) == 1
+    argv[argv.index(planned_cfg)] = str(workdir / "haproxy.cfg")  # the only rewritten path
+    for sysctl in security["sysctls"]:  # per network namespace, like the pod's
+        net.check_output(net.proxy, ["sysctl", "-w", f"{sysctl['name']}={sysctl['value']}"])
+    user, group = security["runAsUser"], security["runAsGroup"]
+    log = (workdir / "stdout").open("wb")
+    os.fchown(log.fileno(), user, group)
+    proc = net.run(
+        net.proxy,
+        ["setpriv", f"--reuid={user}", f"--regid={group}", "--clear-groups", *argv],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                stats(net, cfg)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError((workdir / "stdout").read_text()) from None
+                time.sleep(0.1)
+        yield proc, workdir / "stdout"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_the_planned_container_command_runs_as_its_user_and_logs_to_stdout(net: TestNet) -> None:
+    pod, cfg_text = _planned_pod(IN_CLUSTER_ARGS)
+    cfg = generated(IN_CLUSTER_ARGS, (RX1,))
+    # The ConfigMap holds exactly the config the rewritten one comes from.
+    assert cfg_text == render_haproxy_cfg(haproxy_config(IN_CLUSTER_ARGS))
+    line = re.compile(rf"^{re.escape(CLIENT)}:\d+ \[[^]]+\] fe_https be_https/gw1 ", re.MULTILINE)
+    with receivers(net, RX1, ports=(8080, 8443)) as rxs, as_planned(net, pod, cfg) as (proc, out):
+        wait_for(lambda: all_up(net, cfg, 2), "both backends UP")
+        assert connect_as(net, 443, b"hello").startswith(f"PROXY {CLIENT}:".encode())
+        seen = [s.header.src for s in rxs[(RX1, 8443)].seen if s.header and s.header.command == "PROXY"]
+        assert seen == [CLIENT]
+        # The master and its worker, both as the pod's user.
+        ps = net.check_output(
+            net.proxy, ["ps", "-o", "uid=,gid=,comm=", "-p", str(proc.pid), "--ppid", str(proc.pid)]
+        )
+        # The connection's tcplog line, on the process's stdout (what `kubectl logs` shows).
+        wait_for(lambda: line.search(out.read_text()), "the connection's log line on stdout")
+    user, group = pod["securityContext"]["runAsUser"], pod["securityContext"]["runAsGroup"]
+    ids = {tuple(ln.split()[:2]) for ln in ps.splitlines() if ln.split()[2:] == ["haproxy"]}
+    assert ids == {(str(user), str(group))}, ps

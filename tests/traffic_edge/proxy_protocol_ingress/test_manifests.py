@@ -78,6 +78,9 @@ def test_haproxy_deployment_restricted_and_rolled_by_config_checksum() -> None:
         "capabilities": {"drop": ["ALL"]},
     }
     assert c["image"] == "docker.io/library/haproxy:2.6"
+    # The binary, not the image's entrypoint script (which would add -W -db a second time).
+    assert c["command"] == ["haproxy"]
+    assert c["args"] == ["-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]
     assert pod["automountServiceAccountToken"] is False
     assert [p["containerPort"] for p in c["ports"]] == [80, 443, 8404]
     assert pod["volumes"] == [
@@ -201,7 +204,8 @@ def test_istio_119_plus_patches_the_gateway_deployment_annotation() -> None:
 
 
 @pytest.mark.parametrize(
-    ("version", "api"), [("1.21", "security.istio.io/v1beta1"), ("1.22", "security.istio.io/v1")]
+    ("version", "api"),
+    [("1.17", "security.istio.io/v1"), ("1.21", "security.istio.io/v1"), ("1.22", "security.istio.io/v1")],
 )
 def test_optional_authorization_policy_denies_peers_outside_haproxy(version: str, api: str) -> None:
     args = {

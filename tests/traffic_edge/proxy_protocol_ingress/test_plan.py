@@ -88,10 +88,12 @@ def test_external_haproxy_forwards_to_the_node_ports_of_the_nodes() -> None:
 @pytest.mark.parametrize(
     ("version", "patch", "api"),
     [
-        ("1.17", False, "security.istio.io/v1beta1"),
-        ("1.18.3", False, "security.istio.io/v1beta1"),
-        ("1.19", True, "security.istio.io/v1beta1"),
-        ("1.21.9", True, "security.istio.io/v1beta1"),
+        # AuthorizationPolicy is served as security.istio.io/v1 from Istio 1.17, the oldest
+        # the component takes (istio/api PR #2553): every supported Istio gets v1.
+        ("1.17", False, "security.istio.io/v1"),
+        ("1.18.3", False, "security.istio.io/v1"),
+        ("1.19", True, "security.istio.io/v1"),
+        ("1.21.9", True, "security.istio.io/v1"),
         ("1.22", True, "security.istio.io/v1"),
         ("1.100", True, "security.istio.io/v1"),
     ],

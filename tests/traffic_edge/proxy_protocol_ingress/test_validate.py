@@ -52,7 +52,7 @@ def test_bad_in_cluster_args_all_reported() -> None:
     assert messages(bad) == [
         "color is not a known key: the known keys are authorization_policy, gateway, haproxy_source_cidrs, "
         "health_check, image, istio_version, load_balancer_ip, maxconn, metallb, monitoring_namespace, "
-        "namespace, node_addresses, placement, ports, replicas",
+        "namespace, node_addresses, placement, ports, replicas, service_monitor, service_monitor_labels",
         "istio_version: '1.16' is not allowed: Istio 1.17 or later: older gateways cannot insert the "
         "proxy_protocol listener filter first (LISTENER_FILTER patches need 1.17)",
         "ports[0].node_port: 30443 conflicts with placement: a NodePort is for an external HAProxy, and "
@@ -292,7 +292,11 @@ _VALUES = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(
     key=st.sampled_from(
-        sorted(IN_CLUSTER_ARGS.keys() | EXTERNAL_ARGS.keys() | {"gateway", "maxconn", "image"})
+        sorted(
+            IN_CLUSTER_ARGS.keys()
+            | EXTERNAL_ARGS.keys()
+            | {"gateway", "maxconn", "image", "service_monitor", "service_monitor_labels"}
+        )
     ),
     value=_VALUES,
     external=st.booleans(),
