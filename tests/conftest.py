@@ -15,6 +15,16 @@ from tests.support import netns
 from traffic_edge.plan import engine
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Which Squid the real tests run: `make test` prints it with the real-binary run."""
+    if "real" not in str(config.option.markexpr) or "not real" in str(config.option.markexpr):
+        return []
+    from tests.support.squid_runtime import DEPLOYED
+
+    reason = DEPLOYED.missing()
+    return [f"real squid: {reason}" if reason else f"real squid: {DEPLOYED.version()}"]
+
+
 @pytest.fixture
 def record() -> Callable[..., engine.Recording]:
     """Run a program offline: ``record(lambda: Comp(...), preview=True)`` -> Recording."""

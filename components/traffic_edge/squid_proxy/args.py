@@ -140,7 +140,8 @@ class SquidProxyArgs(TypedDict, total=False):
     resources: ResourcesArgs
     """Squid container requests/limits; missing keys take the defaults."""
     image: str
-    """Squid image, pinned by tag or digest (Squid 6.x). Default `ubuntu/squid:6.13-25.04_beta`."""
+    """Squid image, pinned by tag or digest, with `/usr/sbin/squid-gnutls` (Squid 7). Default
+    `ubuntu/squid:7.2-26.04_edge` (pin its digest in production: the edge tag moves)."""
     exporter_image: str
     """squid-exporter image, pinned. Default `boynux/squid-exporter:v1.13.0`."""
     termination_grace_period_seconds: int

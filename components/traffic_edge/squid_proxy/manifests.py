@@ -24,6 +24,7 @@ from traffic_edge.squid_proxy.facts import (
     HOSTNAME_LABEL,
     NAMESPACE_NAME_LABEL,
     PROXY_PORT,
+    SQUID_BINARY,
     SQUID_UID,
     TOPOLOGY_MODE_ANNOTATION,
     ZONE_LABEL,
@@ -64,16 +65,15 @@ def config_checksum(conf: str) -> str:
 
 def _squid_container(plan: SquidPlan) -> dict[str, Any]:
     r = plan.resources
-    drain = plan.conf.shutdown_lifetime_seconds
     return {
         "name": "squid",
         "image": plan.image,
-        # Squid itself is PID 1 (the image's bash entrypoint would swallow SIGTERM), and --foreground,
-        # unlike the image's -N, forks the SMP workers `workers` asks for. -d 1 keeps stdout and
+        # Squid itself is PID 1 (an image entrypoint would not pass SIGTERM on), and --foreground,
+        # unlike the images' -N, forks the SMP workers `workers` asks for. -d 1 keeps stdout and
         # stderr: without -N or -d, Squid's watch_child() points both at /dev/null (src/main.cc,
         # `if (opt_debug_stderr < 0) { dup2(nullfd, 1); dup2(nullfd, 2); }`), so the access log
         # (stdio:/dev/stdout) and cache.log (/dev/stderr) never reached `kubectl logs`.
-        "command": ["squid", "--foreground", "-d", "1", "-f", CONF_PATH],
+        "command": [SQUID_BINARY, "--foreground", "-d", "1", "-f", CONF_PATH],
         "ports": [{"name": "proxy", "containerPort": PROXY_PORT, "protocol": "TCP"}],
         "readinessProbe": {"tcpSocket": {"port": "proxy"}, "periodSeconds": 5, "failureThreshold": 2},
         "livenessProbe": {
@@ -82,19 +82,7 @@ def _squid_container(plan: SquidPlan) -> dict[str, Any]:
             "periodSeconds": 10,
             "failureThreshold": 3,
         },
-        "lifecycle": {
-            "preStop": {
-                "exec": {
-                    # Squid closes its port at once and drains for shutdown_lifetime; the trailing sleep keeps
-                    # the kubelet from sending SIGTERM (a second shutdown) while it drains.
-                    "command": [
-                        "sh",
-                        "-c",
-                        f"sleep {PRESTOP_DELAY_SECONDS}; squid -f {CONF_PATH} -k shutdown; sleep {drain + 5}",
-                    ]
-                }
-            }
-        },
+        "lifecycle": {"preStop": _pre_stop(plan)},
         "resources": {
             "requests": {"cpu": r.cpu_request, "memory": r.memory_request},
             "limits": {"cpu": r.cpu_limit, "memory": r.memory_limit},
@@ -105,6 +93,21 @@ def _squid_container(plan: SquidPlan) -> dict[str, Any]:
             {"name": "run", "mountPath": PID_FILE.rsplit("/", 1)[0]},
             {"name": "spool", "mountPath": SPOOL_DIR},
         ],
+    }
+
+
+def _pre_stop(plan: SquidPlan) -> dict[str, Any]:
+    """Wait until the endpoint is gone, then drain. From 1.30 the kubelet sleeps (the default image
+    has no sleep binary) and its SIGTERM to PID 1 is Squid's graceful shutdown: the port closes at
+    once, transactions in flight get `shutdown_lifetime`. Before 1.30 an exec hook does the same with
+    `sh` and `sleep` from the image, then sleeps through the drain so the kubelet's SIGTERM (a second
+    shutdown) does not cut it short."""
+    if plan.sleep_action:
+        return {"sleep": {"seconds": PRESTOP_DELAY_SECONDS}}
+    drain = plan.conf.shutdown_lifetime_seconds
+    shutdown = f"{SQUID_BINARY} -f {CONF_PATH} -k shutdown"
+    return {
+        "exec": {"command": ["sh", "-c", f"sleep {PRESTOP_DELAY_SECONDS}; {shutdown}; sleep {drain + 5}"]}
     }
 
 

@@ -19,6 +19,7 @@ from traffic_edge.squid_proxy.facts import (
     EXPORTER_IMAGE,
     PREFER_SAME_ZONE_FROM,
     PROXY_PORT,
+    SLEEP_ACTION_FROM,
     SQUID_IMAGE,
     TOPOLOGY_MODE_FROM,
     TRAFFIC_DISTRIBUTION_FROM,
@@ -34,7 +35,8 @@ REPLICAS_PER_ZONE = 2
 DEFAULT_TARGET_CPU_PERCENT = 70
 DEFAULT_MONITORING_NAMESPACE = "monitoring"
 PRESTOP_DELAY_SECONDS = 5
-"""Sleep before `squid -k shutdown`, so the endpoint is gone from every kube-proxy before the port closes."""
+"""The preStop delay before Squid is told to shut down, so the endpoint is gone from every kube-proxy
+before the port closes."""
 GRACE_MARGIN_SECONDS = 10
 """The default grace period is the preStop delay plus the drain plus this."""
 
@@ -111,19 +113,30 @@ class SquidPlan:
     image: str
     exporter_image: str
     termination_grace_period_seconds: int
+    sleep_action: bool
+    """Whether the cluster has the preStop `sleep` action (1.30+): then the kubelet waits and its
+    SIGTERM starts Squid's drain; before that an exec hook needs `sh` and `sleep` in the image."""
     conf: ConfPlan
 
     @property
     def warnings(self) -> list[str]:
         """What the component logs when it is planned: choices that silently do nothing."""
+        found = []
         if self.service_monitor and not self.service_monitor_labels_given:
-            return [
+            found.append(
                 "service_monitor is on but service_monitor_labels is not set: a Prometheus that selects "
                 "ServiceMonitors by label (kube-prometheus-stack selects release: <its release name> by "
                 "default) never scrapes this one, and every dashboard panel stays empty; set e.g. "
                 "{'release': 'kube-prometheus-stack'}, or {} for a Prometheus that selects every one"
-            ]
-        return []
+            )
+        if not self.sleep_action and self.image == SQUID_IMAGE:
+            found.append(
+                f"Kubernetes before {SLEEP_ACTION_FROM} has no preStop sleep action, so the pod's preStop runs "
+                f"`sh -c 'sleep ...'`, and the default image {SQUID_IMAGE} has no sleep binary: Squid closes "
+                "its port before the endpoint is removed, and clients see refused connections on every "
+                "rollout; set image to a Squid image with sh and sleep (e.g. a Debian-based one)"
+            )
+        return found
 
     @property
     def proxy_url(self) -> str:
@@ -216,5 +229,6 @@ def plan_squid_proxy(name: str, args: Mapping[str, Any]) -> SquidPlan:
         image=str(args.get("image", SQUID_IMAGE)),
         exporter_image=str(args.get("exporter_image", EXPORTER_IMAGE)),
         termination_grace_period_seconds=int(args.get("termination_grace_period_seconds", grace)),
+        sleep_action=KubeVersion.parse(str(args["kubernetes_version"])) >= SLEEP_ACTION_FROM,
         conf=conf,
     )

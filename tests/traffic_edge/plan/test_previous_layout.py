@@ -6,8 +6,9 @@ delete and a create for the engine (for an Elastic IP: a new address every allow
 learn); an input that changes is an update. Both must stay exactly as they were, so this
 test fails on any difference and names the first few. A commit that changes an input on
 purpose updates the recording in the same commit (so far: the MetalLB release's values,
-`frrk8s.enabled: false`, Squid's `-d 1`, dashboard and ServiceMonitor labels; added: Squid's
-PrometheusRule, the HAProxy pods' NetworkPolicy), and the JSON diff shows the reviewer exactly that change; an existing URN
+`frrk8s.enabled: false`, Squid's `-d 1`, dashboard and ServiceMonitor labels, Squid 7's image,
+`squid-gnutls` command, preStop sleep action and squid.conf header, HAProxy's explicit command;
+added: Squid's PrometheusRule, the HAProxy pods' NetworkPolicy), and the JSON diff shows the reviewer exactly that change; an existing URN
 never changes without an alias.
 """
 

@@ -279,8 +279,10 @@ def test_squid_runs_the_mounted_config_as_pid_1_in_smp_capable_mode(dev: list[di
     assert "-N" not in squid["command"]  # -N ignores `workers`
 
 
-def test_squid_image_is_a_pinned_6x_and_the_exporter_is_v1_13(dev: list[dict[str, Any]]) -> None:
-    assert re.fullmatch(r"ubuntu/squid:6\.\d+-[\w.]+", container(dev, "squid")["image"])
+def test_squid_image_is_a_pinned_squid_7_and_the_exporter_is_v1_13(dev: list[dict[str, Any]]) -> None:
+    # Squid 6 ended upstream on 2025-07-10; the image's binary is squid-gnutls (no squid link).
+    assert re.fullmatch(r"ubuntu/squid:7\.\d+-26\.04_\w+", container(dev, "squid")["image"])
+    assert container(dev, "squid")["command"][0] == "/usr/sbin/squid-gnutls"
     assert container(dev, "exporter")["image"] == "boynux/squid-exporter:v1.13.0"
 
 
@@ -300,15 +302,35 @@ def test_probes_are_tcp_on_the_named_ports(dev: list[dict[str, Any]]) -> None:
     assert container(dev, "exporter")["readinessProbe"]["tcpSocket"] == {"port": "metrics"}
 
 
-def test_drain_on_shutdown_fits_in_the_grace_period() -> None:
+@pytest.mark.parametrize("version", ["1.30", "1.33", "1.34"])
+def test_from_1_30_the_kubelet_sleeps_and_its_sigterm_drains(version: str) -> None:
+    # The default image has no sleep binary: the delay is the kubelet's preStop sleep action (KEP-3960).
     for lifetime in (5, 20, 90):
-        objs = objects({**DEV, "shutdown_lifetime_seconds": lifetime})
+        objs = objects({**DEV, "kubernetes_version": version, "shutdown_lifetime_seconds": lifetime})
         assert _directive(conf_of(objs), "shutdown_lifetime") == f"{lifetime} seconds"
+        assert container(objs, "squid")["lifecycle"]["preStop"] == {
+            "sleep": {"seconds": PRESTOP_DELAY_SECONDS}
+        }
+        assert pod(objs)["terminationGracePeriodSeconds"] > PRESTOP_DELAY_SECONDS + lifetime
+
+
+@pytest.mark.parametrize("version", ["1.27", "1.29"])
+def test_before_1_30_an_exec_hook_sleeps_shuts_down_and_outlasts_the_drain(version: str) -> None:
+    for lifetime in (5, 20, 90):
+        objs = objects({**DEV, "kubernetes_version": version, "shutdown_lifetime_seconds": lifetime})
         pre_stop = " ".join(container(objs, "squid")["lifecycle"]["preStop"]["exec"]["command"])
-        assert "-k shutdown" in pre_stop
+        assert "/usr/sbin/squid-gnutls -f /etc/squid/traffic-edge/squid.conf -k shutdown" in pre_stop
         assert f"sleep {PRESTOP_DELAY_SECONDS};" in pre_stop
         assert pre_stop.endswith(f"sleep {lifetime + 5}")
         assert pod(objs)["terminationGracePeriodSeconds"] > PRESTOP_DELAY_SECONDS + lifetime
+
+
+def test_before_1_30_the_default_image_is_warned_about_and_a_chosen_one_is_not() -> None:
+    old = {**DEV, "kubernetes_version": "1.29"}
+    assert any("no sleep binary" in w for w in plan_squid_proxy("egress-proxy", old).warnings)
+    mine = {**old, "image": "registry.example.com/squid:7.7-debian"}
+    assert not any("sleep" in w for w in plan_squid_proxy("egress-proxy", mine).warnings)
+    assert not any("sleep" in w for w in plan_squid_proxy("egress-proxy", DEV).warnings)
 
 
 def test_explicit_grace_period_is_used() -> None:

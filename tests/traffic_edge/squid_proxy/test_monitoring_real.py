@@ -5,9 +5,10 @@ test's network namespaces. After allowed, tunnelled and denied traffic every pan
 with Grafana's `$__rate_interval` substituted, must return data, and the error panel must
 count the denials.
 
-Versions: the pod pins boynux/squid-exporter 1.13.0; Debian 12 ships 1.10.3, which exposes the
-same counter and service-time metrics the dashboard reads (boynux/squid-exporter
-collector/counters.go and service_times.go; the test would fail on any it lacks).
+Versions: Squid and the exporter come from the Debian tree the real Squid tests run
+(tests.support.squid_runtime): Squid 7 like the default image, and prometheus-squid-exporter
+1.13.0, the release the pod pins (boynux/squid-exporter v1.13.0); the exporter runs as the pod's
+uid. Prometheus is this machine's.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import pytest
 
 from tests.support.netns import UPSTREAM_ADDR, TestNet
+from tests.support.squid_runtime import DEPLOYED
 from tests.traffic_edge.squid_proxy.test_squid_real import (
     ALLOWED_CLIENT,
     HOSTS,
@@ -41,7 +43,6 @@ from traffic_edge.squid_proxy.plan import plan_squid_proxy
 
 pytestmark = pytest.mark.real
 
-EXPORTER = shutil.which("prometheus-squid-exporter")
 PROMETHEUS = shutil.which("prometheus")
 NAME, NAMESPACE = "squid", "egress"
 RATE_INTERVAL = "20s"  # what Grafana's $__rate_interval is at least: 4 x the scrape interval
@@ -50,12 +51,14 @@ SCRAPE = "1s"
 
 @pytest.fixture(scope="module", autouse=True)
 def _binaries() -> None:
-    if EXPORTER is None or PROMETHEUS is None:
-        pytest.skip("prometheus / prometheus-squid-exporter not installed (make test installs them)")
+    if PROMETHEUS is None:
+        pytest.skip("prometheus is not installed (make test installs it)")
+    if DEPLOYED.missing():
+        pytest.skip(str(DEPLOYED.missing()))
 
 
-def _exporter_args() -> list[str]:
-    """The sidecar's args from the planned Deployment, its listen address kept."""
+def _exporter() -> tuple[list[str], int]:
+    """The sidecar's args from the planned Deployment, its listen address kept, and the pod's uid."""
     plan = plan_squid_proxy(
         NAME,
         {
@@ -67,10 +70,11 @@ def _exporter_args() -> list[str]:
         },  # type: ignore[typeddict-item]
     )
     deployment = next(m for m in manifests(plan) if m["kind"] == "Deployment")
-    exporter = next(
-        c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "exporter"
-    )
-    return list(exporter["args"])
+    pod = deployment["spec"]["template"]["spec"]
+    exporter = next(c for c in pod["containers"] if c["name"] == "exporter")
+    assert "command" not in exporter  # the image's entrypoint is the exporter binary itself
+    user = exporter.get("securityContext", {}).get("runAsUser", pod["securityContext"]["runAsUser"])
+    return list(exporter["args"]), int(user)
 
 
 def _prometheus_config(workdir: Path, port: int) -> Path:
@@ -115,11 +119,11 @@ def stack() -> Iterator[tuple[TestNet, Squid]]:
         procs: list[subprocess.Popen[bytes]] = []
         try:
             with running_squid(net, TEST_ARGS) as squid:
-                args = _exporter_args()
+                args, user = _exporter()
                 procs.append(
                     net.run(
                         net.proxy,
-                        [EXPORTER or "", *args],
+                        DEPLOYED.command([DEPLOYED.exporter, *args], user=user),
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     )

@@ -60,7 +60,7 @@ def test_defaults() -> None:
     assert p.autoscaling is None
     assert p.external_client_cidrs == ()
     assert p.resources == Resources("100m", "128Mi", "1", "256Mi")
-    assert (p.image, p.exporter_image) == ("ubuntu/squid:6.13-25.04_beta", "boynux/squid-exporter:v1.13.0")
+    assert (p.image, p.exporter_image) == ("ubuntu/squid:7.2-26.04_edge", "boynux/squid-exporter:v1.13.0")
     assert p.termination_grace_period_seconds == 5 + 20 + 10  # preStop delay + drain + margin
     assert p.proxy_url == "http://egress-proxy.egress.svc.cluster.local:3128"
 

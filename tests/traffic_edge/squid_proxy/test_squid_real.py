@@ -11,6 +11,9 @@ Allowlisted and look-alike names resolve to 198.18.0.2 through a squid `hosts_fi
 missing route. Only paths (logs, pid, hosts file) and, for the tests that run their own Squid next
 to the shared one, the port are rewritten; the ACL and http_access lines are checked to be
 byte-identical to the generated file.
+
+The Squid is the default image's major.minor from a Debian root tree (tests.support.squid_runtime),
+started with the Deployment's own command line (`squid --foreground -d 1 -f <conf>`) as uid 13.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -36,14 +38,15 @@ import pytest
 
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
+from tests.support.squid_runtime import DEPLOYED, HOST, Runtime, Workdir, sandbox_only
 from traffic_edge.squid_proxy.args import SquidConfArgs
+from traffic_edge.squid_proxy.facts import SQUID_IMAGE, SQUID_VERSION
 from traffic_edge.squid_proxy.manifests import manifests
 from traffic_edge.squid_proxy.plan import plan_squid_proxy
 from traffic_edge.squid_proxy.squid_conf import render_squid_conf, validate_squid_conf_args
 
 pytestmark = pytest.mark.real
 
-SQUID = shutil.which("squid") or shutil.which("squid", path="/usr/sbin:/usr/bin")
 PROXY_UID = 13  # Squid's `proxy` user in Debian and in ubuntu/squid: the pod runs as this uid
 
 ALLOWED_CLIENT = "127.0.0.2"
@@ -66,9 +69,7 @@ HOSTS = {
 
 
 def _skip_reason() -> str | None:
-    if SQUID is None:
-        return "squid is not installed (make test installs it with apt-get)"
-    return netns.available()
+    return DEPLOYED.missing() or netns.available()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -124,19 +125,39 @@ def _serve(net: TestNet, ns: str, addr: str, port: int, name: str) -> ThreadingH
 # ---------------------------------------------------------------- squid under test
 
 
-def for_test(conf: str, workdir: Path, port: int) -> str:
-    """The generated file with its port and paths rewritten for the test and a test hosts file added."""
+def deployed() -> tuple[list[str], int]:
+    """The planned Deployment's Squid container command and the pod's user."""
+    proxy_args = {
+        **TEST_ARGS,
+        "namespace": "egress",
+        "kubernetes_version": "1.33",
+        "zones": ["a", "b"],
+        "client_namespaces": ["apps"],
+    }
+    deployment = next(
+        m
+        for m in manifests(plan_squid_proxy("squid", proxy_args))
+        if m["kind"] == "Deployment"  # type: ignore[arg-type]
+    )
+    pod = deployment["spec"]["template"]["spec"]
+    container = next(c for c in pod["containers"] if c["name"] == "squid")
+    return list(container["command"]), int(pod["securityContext"]["runAsUser"])
+
+
+def for_test(conf: str, workdir: Workdir, port: int) -> str:
+    """The generated file with its port and the paths a test must own rewritten, and a hosts file.
+
+    The logs stay as generated (stdout and stderr): the test reads them where `kubectl logs` would."""
     replace = {
         "http_port 3128": f"http_port {port}",
-        "access_log stdio:/dev/stdout": f"access_log stdio:{workdir}/access.log",
-        "cache_log /dev/stderr": f"cache_log {workdir}/cache.log",
-        "pid_filename /run/squid/squid.pid": f"pid_filename {workdir}/squid.pid",
-        "coredump_dir /var/spool/squid": f"coredump_dir {workdir}",
+        "pid_filename /run/squid/squid.pid": f"pid_filename {workdir.inside('squid.pid')}",
+        "coredump_dir /var/spool/squid": f"coredump_dir {workdir.inner}",
     }
     lines = [replace.get(line, line) for line in conf.splitlines()]
     assert all(conf.splitlines().count(line) == 1 for line in replace), "the generated paths moved"
+    assert "access_log stdio:/dev/stdout" in lines and "cache_log /dev/stderr" in lines
     # Nothing answers DNS inside the namespace: names resolve only through the hosts file.
-    lines += [f"hosts_file {workdir}/hosts", "dns_nameservers 127.0.0.1", ""]
+    lines += [f"hosts_file {workdir.inside('hosts')}", "dns_nameservers 127.0.0.1", ""]
     return "\n".join(lines)
 
 
@@ -147,22 +168,22 @@ def acl_lines(conf: str) -> list[str]:
 @dataclass
 class Squid:
     net: TestNet
-    conf: Path
-    workdir: Path
+    conf: str  # its path as Squid sees it
+    workdir: Workdir
     proc: subprocess.Popen[bytes]
+    runtime: Runtime
 
     def access_log(self) -> str:
-        path = self.workdir / "access.log"
-        return path.read_text() if path.exists() else ""
+        """What the container's stdout carries: the access log."""
+        return (self.workdir.host / "stdout").read_text(errors="replace")
 
     def cache_log(self) -> str:
-        path = self.workdir / "cache.log"
-        return path.read_text() if path.exists() else ""
+        """What the container's stderr carries: cache.log (and `-d 1`'s copy of its important lines)."""
+        return (self.workdir.host / "stderr").read_text(errors="replace")
 
     def signal(self, action: str) -> None:
-        done = subprocess.run(
-            [SQUID or "squid", "-f", str(self.conf), "-k", action], capture_output=True, text=True
-        )
+        argv = self.runtime.command([self.runtime.squid, "-f", self.conf, "-k", action])
+        done = subprocess.run(argv, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
 
 
@@ -175,65 +196,68 @@ def _kids(squid: Squid) -> list[str]:
             argv = (proc / "cmdline").read_bytes().replace(b"\0", b" ").split()
         except OSError:
             continue
-        if b"--kid" in argv and str(squid.conf).encode() in argv:
+        if b"--kid" in argv and squid.conf.encode() in argv:
             roles.append(argv[argv.index(b"--kid") + 1].decode())
     return roles
 
 
-def _workdir() -> Path:
-    # Not pytest's tmp_path: Squid runs as uid 13 and must traverse and write it.
-    workdir = Path(tempfile.mkdtemp(prefix="squid-test-"))
-    os.chmod(workdir, 0o755)
-    os.chown(workdir, PROXY_UID, PROXY_UID)
-    return workdir
-
-
-def _wait_listening(net: TestNet, port: int, proc: subprocess.Popen[bytes], workdir: Path) -> None:
+def _wait_listening(net: TestNet, port: int, proc: subprocess.Popen[bytes], workdir: Workdir) -> None:
     def logs() -> str:
-        return "\n".join(p.read_text() for p in (workdir / "stderr.log", workdir / "cache.log") if p.exists())
+        return "\n".join(
+            p.read_text() for p in (workdir.host / "stderr", workdir.host / "stdout") if p.exists()
+        )
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"squid exited with {proc.returncode}:\n{logs()}")
         with net.entered(net.proxy), socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0 and (workdir / "squid.pid").exists():
+            if s.connect_ex(("127.0.0.1", port)) == 0 and (workdir.host / "squid.pid").exists():
                 return
         time.sleep(0.1)
     raise AssertionError(f"squid did not listen within 20 s:\n{logs()}")
 
 
+def start(
+    net: TestNet, runtime: Runtime, conf_text: str, workdir: Workdir, port: int
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Squid started as the pod starts it: the Deployment's command (its config path swapped for
+    the test's), as the pod's uid, stdout and stderr owned by that uid as runc leaves them."""
+    command, user = deployed()
+    conf_in_pod = command[command.index("-f") + 1]
+    conf = workdir.inside("squid.conf")
+    (workdir.host / "squid.conf").write_text(conf_text)
+    (workdir.host / "hosts").write_text("".join(f"{ip} {name}\n" for name, ip in HOSTS.items()))
+    argv = [runtime.squid if command[0] == "squid" else command[0], *command[1:]]
+    argv = runtime.command([conf if a == conf_in_pod else a for a in argv], user=user)
+    with open(workdir.host / "stdout", "wb") as out, open(workdir.host / "stderr", "wb") as err:
+        # runc gives PID 1's stdio to the container's user, so it can reopen /dev/stdout
+        # (opencontainers/runc libcontainer/init_linux.go, fixStdioPermissions).
+        for stream in (out, err):
+            os.fchown(stream.fileno(), user, user)
+        # start_new_session: its own process group, so teardown reaches the SMP kids too.
+        proc = net.run(net.proxy, argv, stdout=out, stderr=err, start_new_session=True)
+    _wait_listening(net, port, proc, workdir)
+    return conf, proc
+
+
 @contextlib.contextmanager
-def running_squid(
-    net: TestNet, args: SquidConfArgs, port: int = 3128, *, foreground: bool = False
-) -> Iterator[Squid]:
+def running_squid(net: TestNet, args: SquidConfArgs, port: int = 3128) -> Iterator[Squid]:
     assert validate_squid_conf_args(args) == []
     generated = render_squid_conf(args)
-    workdir = _workdir()
+    workdir = DEPLOYED.workdir("squid-test-", owner=PROXY_UID)
     proc: subprocess.Popen[bytes] | None = None
     try:
-        conf = workdir / "squid.conf"
-        conf.write_text(for_test(generated, workdir, port))
-        assert acl_lines(conf.read_text()) == acl_lines(generated)
-        (workdir / "hosts").write_text("".join(f"{ip} {name}\n" for name, ip in HOSTS.items()))
-        # Started as uid 13 from the first instruction, like the container (runAsUser: 13).
-        argv = ["setpriv", f"--reuid={PROXY_UID}", f"--regid={PROXY_UID}", "--clear-groups", SQUID or "squid"]
-        with open(workdir / "stderr.log", "wb") as stderr:  # errors before cache_log is open land here
-            proc = net.run(
-                net.proxy,
-                [*argv, "--foreground" if foreground else "-N", "-f", str(conf)],
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                start_new_session=True,  # its own process group: teardown reaches SMP kids too
-            )
-        _wait_listening(net, port, proc, workdir)
-        yield Squid(net, conf, workdir, proc)
+        text = for_test(generated, workdir, port)
+        assert acl_lines(text) == acl_lines(generated)
+        conf, proc = start(net, DEPLOYED, text, workdir, port)
+        yield Squid(net, conf, workdir, proc, DEPLOYED)
     finally:
         if proc is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir.host, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -429,9 +453,7 @@ def test_cache_manager_refuses_every_other_client(net: TestNet, squid: Squid) ->
 
 
 def test_error_pages_carry_no_version(net: TestNet, squid: Squid) -> None:
-    version = re.search(
-        r"Version (\S+)", subprocess.run([SQUID or "squid", "-v"], capture_output=True, text=True).stdout
-    )
+    version = re.search(r"Version (\S+)", squid.runtime.version())
     assert version is not None
     reply = get(net, "http://other.example.com/")
     assert reply.status == 403
@@ -488,7 +510,7 @@ def test_in_flight_response_completes_across_shutdown(net: TestNet) -> None:
 def test_squid_runs_as_uid_13_without_errors(squid: Squid) -> None:
     status = Path(f"/proc/{squid.proc.pid}/status").read_text()
     assert re.search(r"^Uid:\s+13\s+13\s+13\s+13$", status, re.M), status
-    log = squid.cache_log()
+    log = sandbox_only(squid.cache_log())
     assert "FATAL" not in log
     assert "ERROR" not in log
     assert "Bungled" not in log
@@ -532,18 +554,21 @@ PARSE_CASES: dict[str, SquidConfArgs] = {
 }
 
 
-def squid_parse(conf_text: str) -> list[str]:
+def squid_parse(conf_text: str, runtime: Runtime = DEPLOYED) -> list[str]:
     """`squid -k parse` on the file as generated; returns its warnings, fails on any error."""
-    with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
-        conf.write(conf_text)
-        conf.flush()
-        done = subprocess.run(
-            [SQUID or "squid", "-k", "parse", "-f", conf.name], capture_output=True, text=True
-        )
+    workdir = runtime.workdir("squid-parse-")
+    try:
+        (workdir.host / "squid.conf").write_text(conf_text)
+        argv = runtime.command([runtime.squid, "-k", "parse", "-f", workdir.inside("squid.conf")])
+        done = subprocess.run(argv, capture_output=True, text=True)
+    finally:
+        shutil.rmtree(workdir.host, ignore_errors=True)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert not [
-        line for line in output.splitlines() if "FATAL" in line or "ERROR" in line or "Bungled" in line
+        line
+        for line in sandbox_only(output).splitlines()
+        if "FATAL" in line or "ERROR" in line or "Bungled" in line
     ]
     return [line.split("| ", 1)[1] for line in output.splitlines() if "WARNING" in line]
 
@@ -553,10 +578,17 @@ def squid_parse(conf_text: str) -> list[str]:
 EXPECTED_WARNINGS = {"WARNING: HTTP requires the use of Via"}
 
 
+RUNTIMES = {"image's squid": DEPLOYED, "debian 12's squid 5.7": HOST}
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES.values(), ids=RUNTIMES.keys())
 @pytest.mark.parametrize("args", PARSE_CASES.values(), ids=PARSE_CASES.keys())
-def test_generated_config_passes_squid_parse(args: SquidConfArgs) -> None:
+def test_generated_config_passes_squid_parse(args: SquidConfArgs, runtime: Runtime) -> None:
+    # The image's Squid, and Debian 12's 5.7 as a compatibility row (the file avoids what 5.7 lacks).
+    if runtime.missing():
+        pytest.skip(str(runtime.missing()))
     assert validate_squid_conf_args(args) == []
-    assert set(squid_parse(render_squid_conf(args))) <= EXPECTED_WARNINGS
+    assert set(squid_parse(render_squid_conf(args), runtime)) <= EXPECTED_WARNINGS
 
 
 def test_every_stacks_planned_squid_conf_passes_squid_parse() -> None:
@@ -579,14 +611,16 @@ def test_parse_catches_what_squid_5_7_lacks() -> None:
     broken = render_squid_conf(TEST_ARGS).replace(
         "http_access deny denied_dst", "http_access deny to_linklocal"
     )
+    if HOST.missing():
+        pytest.skip(str(HOST.missing()))
     with pytest.raises(AssertionError):
-        squid_parse(broken)
+        squid_parse(broken, HOST)
 
 
 def test_smp_workers_serve_traffic_and_the_manager(net: TestNet) -> None:
-    # The pod starts `squid --foreground` (kids are forked), not the image's `-N` (which ignores workers).
+    # The pod starts `squid-gnutls --foreground` (kids are forked), not the images' `-N` (which ignores workers).
     args: SquidConfArgs = {**TEST_ARGS, "workers": 2}
-    with running_squid(net, args, port=3130, foreground=True) as smp:
+    with running_squid(net, args, port=3130) as smp:
         reply = get(net, "http://api.slack.com/smp", port=3130)
         assert reply.status == 200
         info = get(net, "/squid-internal-mgr/info", source="127.0.0.1", host="127.0.0.1:3130", port=3130)
@@ -606,21 +640,19 @@ def test_denied_requests_show_in_the_counter_the_dashboard_charts(net: TestNet, 
     assert _counter(net, "client_http.errors") == before + 1
 
 
-def test_the_deployments_pre_stop_hook_drains_and_outlasts_squid(net: TestNet) -> None:
-    # The exact preStop command of the generated Deployment, pointed at the test's config file.
-    proxy_args = {
-        **TEST_ARGS,
-        "namespace": "egress",
-        "kubernetes_version": "1.33",
-        "zones": ["a", "b"],
-        "client_namespaces": ["apps"],
-    }
+def test_the_kubelets_pre_stop_sleep_then_sigterm_drains_in_flight_work(net: TestNet) -> None:
+    """What the kubelet does with the planned pod on 1.30+: the preStop sleep action, then SIGTERM to
+    PID 1 (Squid). New connections are refused at once; the response in flight completes; Squid
+    exits 0 within the pod's terminationGracePeriodSeconds."""
+    proxy_args = {**TEST_ARGS, "namespace": "egress", "kubernetes_version": "1.33", "zones": ["a", "b"]}
     deployment = next(
-        m for m in manifests(plan_squid_proxy("squid", proxy_args)) if m["kind"] == "Deployment"
+        m
+        for m in manifests(plan_squid_proxy("squid", {**proxy_args, "client_namespaces": ["apps"]}))  # type: ignore[arg-type]
+        if m["kind"] == "Deployment"
     )
-    squid_container = deployment["spec"]["template"]["spec"]["containers"][0]
-    pre_stop = squid_container["lifecycle"]["preStop"]["exec"]["command"]
-    conf_in_pod = squid_container["command"][squid_container["command"].index("-f") + 1]
+    pod = deployment["spec"]["template"]["spec"]
+    pre_stop = next(c for c in pod["containers"] if c["name"] == "squid")["lifecycle"]["preStop"]
+    assert set(pre_stop) == {"sleep"}
     with running_squid(net, TEST_ARGS, port=3131) as own:
         with net.entered(net.proxy):
             conn = http.client.HTTPConnection(
@@ -628,67 +660,68 @@ def test_the_deployments_pre_stop_hook_drains_and_outlasts_squid(net: TestNet) -
             )
             conn.connect()
         try:
-            # 32 chunks: ~8 s, so the response is still streaming when the hook's `-k shutdown` (5 s) runs.
-            conn.request("GET", "http://api.slack.com/slow?chunks=32")
+            # 40 chunks: ~10 s, so the response is still streaming after the sleep and the SIGTERM.
+            conn.request("GET", "http://api.slack.com/slow?chunks=40")
             resp = conn.getresponse()
-            hook = subprocess.Popen([p.replace(conf_in_pod, str(own.conf)) for p in pre_stop])
+            time.sleep(pre_stop["sleep"]["seconds"])
+            terminated = time.monotonic()
+            os.kill(own.proc.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            refused = False
+            while not refused and time.monotonic() < deadline:
+                with net.entered(net.proxy), socket.socket() as s:
+                    refused = s.connect_ex(("127.0.0.1", 3131)) != 0
+                time.sleep(0.05)
+            assert refused, "Squid kept accepting after SIGTERM"
             body = resp.read()
             assert resp.status == 200
-            assert body == b"".join(f"chunk-{i}\n".encode() for i in range(32))
+            assert body == b"".join(f"chunk-{i}\n".encode() for i in range(40))
         finally:
             conn.close()
-        assert hook.wait(timeout=60) == 0
-        # When the hook returns the kubelet sends SIGTERM; by then Squid must already be gone.
-        assert own.proc.poll() == 0
+        assert own.proc.wait(timeout=pod["terminationGracePeriodSeconds"]) == 0
+        assert (
+            time.monotonic() - terminated
+            < pod["terminationGracePeriodSeconds"] - pre_stop["sleep"]["seconds"]
+        )
 
 
 def test_the_deployed_command_line_sends_both_logs_to_the_container_output(net: TestNet) -> None:
-    """`kubectl logs` shows what the pod's Squid writes to its stdout and stderr. Run the planned
-    Deployment's exact command as uid 13, with the planned squid.conf; only the port and the
-    pid and core paths are rewritten (the test's port, and directories a test may write)."""
+    """`kubectl logs` shows what the pod's Squid writes to its stdout and stderr. The dev stack's
+    planned Deployment command, as its uid, with the planned squid.conf; only the port and the pid and
+    core paths are rewritten (the test's port, and directories a test may write)."""
     from tests.support.stacks import run_stack
 
     rec = run_stack("dev")
     deployment = rec.get("kubernetes:apps/v1:Deployment", "squid-deployment").inputs
-    container = next(c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "squid")
-    conf_in_pod = container["command"][-1]
+    pod = deployment["spec"]["template"]["spec"]
+    container = next(c for c in pod["containers"] if c["name"] == "squid")
+    assert container["command"] == deployed()[0]
     conf = rec.get("kubernetes:core/v1:ConfigMap", "squid-config").inputs["data"]["squid.conf"]
-    workdir = _workdir()
-    port = 3131
-    rewritten = (
-        conf.replace("http_port 3128", f"http_port {port}")
-        .replace("pid_filename /run/squid/squid.pid", f"pid_filename {workdir}/squid.pid")
-        .replace("coredump_dir /var/spool/squid", f"coredump_dir {workdir}")
-    )
-    assert "access_log stdio:/dev/stdout" in rewritten and "cache_log /dev/stderr" in rewritten
-    (workdir / "squid.conf").write_text(rewritten)
-    command = [
-        SQUID or "squid",
-        *[str(workdir / "squid.conf") if a == conf_in_pod else a for a in container["command"][1:]],
-    ]
-    user = deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"]
-    argv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    workdir = DEPLOYED.workdir("squid-deployed-", owner=pod["securityContext"]["runAsUser"])
+    port = 3132
     proc = None
     try:
-        with open(workdir / "stdout", "wb") as out, open(workdir / "stderr.log", "wb") as err:
-            # runc gives PID 1's stdio to the container's user, so it can reopen /dev/stdout
-            # (opencontainers/runc libcontainer/init_linux.go, fixStdioPermissions).
-            for stream in (out, err):
-                os.fchown(stream.fileno(), user, user)
-            proc = net.run(net.proxy, argv, stdout=out, stderr=err, start_new_session=True)
-        _wait_listening(net, port, proc, workdir)
-        reply = get(net, "http://198.18.0.99/not-allowed", port=port)
-        assert reply.status == 403
+        _, proc = start(net, DEPLOYED, for_test(conf, workdir, port), workdir, port)
+        assert get(net, "http://198.18.0.99/not-allowed", port=port).status == 403
         deadline = time.monotonic() + 10
-        while b"TCP_DENIED/403" not in (workdir / "stdout").read_bytes() and time.monotonic() < deadline:
+        while b"TCP_DENIED/403" not in (workdir.host / "stdout").read_bytes() and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert b"TCP_DENIED/403" in (workdir / "stdout").read_bytes(), "no access log line on stdout"
-        assert b"Accepting HTTP Socket connections" in (workdir / "stderr.log").read_bytes(), (
-            "no cache.log on stderr"
-        )
+        assert b"TCP_DENIED/403" in (workdir.host / "stdout").read_bytes(), "no access log line on stdout"
+        stderr = (workdir.host / "stderr").read_bytes()
+        assert b"Accepting HTTP Socket connections" in stderr, "no cache.log on stderr"
     finally:
         if proc is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir.host, ignore_errors=True)
+
+
+def test_the_real_squid_is_the_default_images_release() -> None:
+    """The tests prove the Squid the pod runs: the same series as the default image's release.
+
+    Squid numbers its releases <series>.<release> (7.1, 7.2, ... are releases of Squid 7, with no
+    patch level); Debian ships 7.7, the default image 7.2 (no Debian suite carries 7.2)."""
+    major, _ = DEPLOYED.major_minor()
+    assert str(major) == SQUID_VERSION.split(".")[0], (DEPLOYED.version(), SQUID_VERSION)
+    assert re.search(rf":{re.escape(SQUID_VERSION)}-", SQUID_IMAGE), (SQUID_IMAGE, SQUID_VERSION)
