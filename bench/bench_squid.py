@@ -1,61 +1,71 @@
-"""The generated squid.conf vs Debian's tinyproxy (what seed 000 replaced) vs no proxy, in one run.
+"""The generated squid.conf against its floors, in one run: Squid with a minimal config, no proxy, workers.
 
 Everything runs inside a tests.support.netns.TestNet, so nothing can leave the machine:
 
-    proxy ns:     squid (the generated config, -N, one worker, uid 13) on :3128,
-                  tinyproxy (domain allowlist, CONNECT to 443 only) on :8888, and the load generators
+    proxy ns:     Squid on :3128 as uid 13, started as the pod starts it (`squid --foreground -d 1`, so
+                  the master forks its kids), one config at a time; tinyproxy on :8888; the load
+                  generators
     upstream ns:  HAProxy answering HTTP 200 itself on 198.18.0.2:80 and :443 (plain HTTP: the CONNECT target)
 
-Both proxies resolve api.slack.com to 198.18.0.2 from a hosts file, filter on the same allowlist
-and log every request to a file. Two workloads, rounds alternating between the three targets so
-drift on this shared 2-core machine hits each equally:
+Targets, in alternating rounds (the order rotates every round) so drift hits each equally:
 
-- plain HTTP, keep-alive: wrk with absolute-form request targets (what `HTTP_PROXY` clients send);
-- CONNECT tunnels: curl --parallel, one new tunnel per request (CONNECT, GET inside, close),
-  the pattern of short-lived HTTPS clients. "no proxy" opens the same TCP connections directly.
+- squid, generated config (workers 1): dev's planned squid.conf (bench/planned.py) with only its
+  paths and shutdown_lifetime rewritten; the load comes from an address of its allowed_src ACL
+  (put on the proxy namespace's loopback), so the allowlist is the planned one, unchanged;
+- squid, minimal allow-all config (workers 1): same binary, port and user, `http_access allow all`,
+  no access log, no cache; the difference is the cost of the allowlist, the denies and the logs;
+- squid, generated config with `workers 2` (Squid SMP: two workers and a coordinator; aws-prod plans 2);
+- tinyproxy, as the EC2 boxes ran it (the legacy row), and no proxy (the physical limit).
 
-Per target: req/s, p50/p99 latency, errors (non-2xx, socket errors, failed transfers) and CPU
-seconds per 10k requests of the proxy process (utime+stime from /proc, all its threads).
-Prints the table and rewrites the "Squid" section of docs/benchmarks.md. Targets from issue 3:
-squid >= 1.5x tinyproxy's req/s with 0 errors, and p99 no worse than tinyproxy's.
+Each Squid config is started for its round and stopped after it, so every config gets the same
+fresh process, port and warm-up. Two workloads per round: plain HTTP with keep-alive (wrk, with
+absolute-form targets as `HTTP_PROXY` clients send) and CONNECT tunnels (curl --parallel, one new
+tunnel per request). Then a diagnosis of tinyproxy's per-request stall (bench/tinyproxy_stall.py).
+
+Per target: req/s, p50/p99 latency, errors and CPU seconds per 10k requests of all the proxy's
+processes (utime+stime from /proc). Ratios are per round (bench/stats.py). Targets (issue 15):
+generated >= 0.9x the minimal config's req/s on both workloads; the legacy target of issue 3,
+generated >= 1.5x tinyproxy's req/s, is kept.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from bench.docs_section import write_section as write_docs_section
+from bench import squid_report, tinyproxy_stall
+from bench.nsfiles import etc_files, pod_nofile
+from bench.output import Result
+from bench.planned import planned_configs, rewrite, the_file
+from bench.proxyload import (
+    AS_PROXY,
+    HOST,
+    PROXY_UID,
+    WARMUP_SECONDS,
+    Sample,
+    Target,
+    group_stats,
+    started,
+    tunnel_round,
+    wrk_round,
+)
+from bench.settings import pick
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
-from traffic_edge.squid_proxy import render_squid_conf
 
-ROUNDS = 3
-WRK_SECONDS = 4
-WRK_CONNECTIONS = 32
-TUNNELS_PER_ROUND = 3000
-TUNNEL_PARALLEL = 32
-TARGET_RPS_RATIO = 1.5
-HOST = "api.slack.com"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-PROXY_UID = 13
-
-SQUID_ARGS = {
-    "allowed_source_cidrs": ["127.0.0.0/8"],
-    "allowed_domains": [".slack.com"],
-    "shutdown_lifetime_seconds": 1,
-}
+ROUNDS = 5
+"""Rounds in a full run (3 in a quick one)."""
+SQUID_PORT = 3128
+TINYPROXY_PORT = 8888
 
 UPSTREAM_CFG = f"""global
     maxconn 4000
@@ -70,7 +80,22 @@ frontend web
     http-request return status 200 content-type text/plain string "hello from upstream"
 """
 
-TINYPROXY_CFG = """Port 8888
+MINIMAL_SQUID = """http_port {port}
+workers 1
+http_access allow all
+cache deny all
+access_log none
+cache_log {workdir}/cache.log
+pid_filename {workdir}/squid.pid
+coredump_dir {workdir}
+pinger_enable off
+shutdown_lifetime 1 seconds
+hosts_file {workdir}/hosts
+dns_nameservers 127.0.0.1
+"""
+"""Squid's defaults but for what it cannot run without here (paths, names, the pinger) and no cache."""
+
+TINYPROXY_CFG = """Port {port}
 Listen 127.0.0.1
 Timeout 600
 MaxClients 256
@@ -80,360 +105,224 @@ DisableViaHeader Yes
 Filter "{workdir}/filter"
 FilterType ere
 FilterDefaultDeny Yes
-LogFile "{workdir}/tinyproxy.log"
-LogLevel Info
-PidFile "{workdir}/tinyproxy.pid"
+LogFile "{workdir}/tinyproxy{port}.log"
+LogLevel {loglevel}
+PidFile "{workdir}/tinyproxy{port}.pid"
 """
 
 
-@dataclass
-class Sample:
-    """One round of one workload against one target."""
-
-    requests: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-    cpu_seconds: float | None
-    closed: int = 0
-    """Keep-alive connections the proxy closed after a complete response (wrk's "read" errors)."""
+# ---------------------------------------------------------------- configs
 
 
-@dataclass
-class Target:
-    name: str
-    proxy: str | None  # "127.0.0.1:3128", None = direct
-    pid: int | None
-    samples: dict[str, list[Sample]] = field(default_factory=lambda: {"http": [], "connect": []})
+def client_address(planned: str) -> str:
+    """The first host of the planned allowed_src ACL's first CIDR: the load generator's address."""
+    m = re.search(r"^acl allowed_src src (\S+)", planned, re.M)
+    if m is None:
+        raise RuntimeError("the planned squid.conf has no `acl allowed_src src` line")
+    return str(next(ipaddress.ip_network(m.group(1)).hosts()))
 
 
-def _cpu(pid: int | None) -> float | None:
-    if pid is None:
-        return None
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (process-wide, all threads)
-
-
-_UNIT_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
-
-
-def _ms(text: str) -> float:
-    m = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
-    assert m, text
-    return float(m.group(1)) * _UNIT_MS[m.group(2)]
-
-
-def wrk_round(net: TestNet, target: Target, script: Path) -> Sample:
-    url = f"http://{target.proxy}/" if target.proxy else f"http://{UPSTREAM_ADDR}/"
-    argv = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{WRK_SECONDS}s", "--latency", url]
-    if target.proxy:
-        argv[1:1] = ["-s", str(script)]
-    before = _cpu(target.pid)
-    out = net.check_output(net.proxy, argv, timeout=WRK_SECONDS + 30)
-    after = _cpu(target.pid)
-    requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))  # type: ignore[union-attr]
-    duration = re.search(r"requests in ([\d.]+)(ms|s|m)", out)
-    assert duration is not None
-    seconds = float(duration.group(1)) * {"ms": 1e-3, "s": 1.0, "m": 60.0}[duration.group(2)]
-    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s))$", out, re.M))
-    errors = closed = 0
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if sock:
-        connect, closed, write, timeout = (int(n) for n in sock.groups())
-        errors += connect + write + timeout
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        errors += int(non2xx.group(1))
-    cpu = None if before is None or after is None else after - before
-    return Sample(requests, seconds, _ms(latency["50"]), _ms(latency["99"]), errors, cpu, closed)
-
-
-def tunnel_round(net: TestNet, target: Target) -> Sample:
-    # One new tunnel per request: `Connection: close` inside it, so curl cannot reuse the tunnel.
-    url = (
-        f"http://{HOST}:443/t[1-{TUNNELS_PER_ROUND}]"
-        if target.proxy
-        else f"http://{UPSTREAM_ADDR}:443/t[1-{TUNNELS_PER_ROUND}]"
+def squid_conf_for_bench(planned: str, workdir: Path, workers: int = 1) -> str:
+    """The planned file with its paths rewritten (a pod's /dev/stdout and /run/squid), a 1 s
+    shutdown_lifetime (each round stops its Squid), `workers` set, and names from a hosts file."""
+    text = rewrite(
+        planned,
+        {
+            "access_log stdio:/dev/stdout": f"access_log stdio:{workdir}/access.log",
+            "cache_log /dev/stderr": f"cache_log {workdir}/cache.log",
+            "pid_filename /run/squid/squid.pid": f"pid_filename {workdir}/squid.pid",
+            "coredump_dir /var/spool/squid": f"coredump_dir {workdir}",
+        },
     )
-    argv = [
-        "curl",
-        "--parallel",
-        "--parallel-immediate",
-        "--parallel-max",
-        str(TUNNEL_PARALLEL),
-        "--silent",
-        "--no-progress-meter",  # with --parallel it would interleave with the -w lines on stderr
-        "-H",
-        "Connection: close",
-    ]
-    argv += ["-w", "%{stderr}%{http_code} %{time_total}\\n"]
-    if target.proxy:
-        argv += ["--proxytunnel", "-x", f"http://{target.proxy}"]
-    argv.append(url)
-    before = _cpu(target.pid)
-    start = time.monotonic()
-    done = subprocess.run(
-        ["ip", "netns", "exec", net.proxy, *argv],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=120,
+    text = re.sub(
+        r"^shutdown_lifetime \d+ seconds$", "shutdown_lifetime 1 seconds", text, count=1, flags=re.M
     )
-    seconds = time.monotonic() - start
-    after = _cpu(target.pid)
-    codes, times = [], []
-    for line in done.stderr.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0].isdigit():
-            codes.append(parts[0])
-            times.append(float(parts[1]) * 1e3)
-    errors = sum(code != "200" for code in codes) + (TUNNELS_PER_ROUND - len(codes))
-    times.sort()
-    p50 = times[len(times) // 2] if times else float("nan")
-    p99 = times[min(len(times) - 1, int(len(times) * 0.99))] if times else float("nan")
-    cpu = None if before is None or after is None else after - before
-    return Sample(len(codes), seconds, p50, p99, errors, cpu)
-
-
-def _wait_port(net: TestNet, ns: str, addr: str, port: int, proc: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}")
-        with net.entered(ns), socket.socket() as s:
-            if s.connect_ex((addr, port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen on {port}")
-
-
-@contextmanager
-def started(
-    net: TestNet, ns: str, argv: list[str], listen: tuple[str, int], what: str
-) -> Iterator[subprocess.Popen[bytes]]:
-    proc = net.run(ns, argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        _wait_port(net, ns, *listen, proc, what)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, 9)
-        proc.wait(timeout=10)
-
-
-def squid_conf_for_bench(workdir: Path) -> str:
-    """The generated file with only paths rewritten (as in tests/test_squid_real.py)."""
-    text = render_squid_conf(SQUID_ARGS)
-    for old, new in {
-        "access_log stdio:/dev/stdout": f"access_log stdio:{workdir}/access.log",
-        "cache_log /dev/stderr": f"cache_log {workdir}/cache.log",
-        "pid_filename /run/squid/squid.pid": f"pid_filename {workdir}/squid.pid",
-        "coredump_dir /var/spool/squid": f"coredump_dir {workdir}",
-    }.items():
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
+    text, n = re.subn(r"^workers \d+$", f"workers {workers}", text, count=1, flags=re.M)
+    if n != 1:
+        raise RuntimeError("the planned squid.conf has no `workers` line")
     return text + f"hosts_file {workdir}/hosts\ndns_nameservers 127.0.0.1\n"
 
 
-def measure() -> tuple[list[Target], str]:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-squid-"))
+def targets(workdir: Path, planned: str) -> list[Target]:
+    squid = f"{client_address(planned)}:{SQUID_PORT}"
+    return [
+        Target("direct", "no proxy", None),
+        Target("generated", "squid, generated config", squid, squid_conf_for_bench(planned, workdir)),
+        Target(
+            "minimal",
+            "squid, minimal allow-all config",
+            squid,
+            MINIMAL_SQUID.format(port=SQUID_PORT, workdir=workdir),
+        ),
+        Target(
+            "workers2",
+            "squid, generated config, workers 2",
+            squid,
+            squid_conf_for_bench(planned, workdir, 2),
+        ),
+        Target("tinyproxy", "tinyproxy (legacy)", f"127.0.0.1:{TINYPROXY_PORT}"),
+    ]
+
+
+def prepare(workdir: Path) -> Path:
+    """The files every process reads, owned by the proxy user; returns wrk's request script."""
     os.chmod(workdir, 0o755)
-    os.chown(workdir, PROXY_UID, PROXY_UID)
     (workdir / "hosts").write_text(f"{UPSTREAM_ADDR} {HOST}\n")
-    (workdir / "squid.conf").write_text(squid_conf_for_bench(workdir))
-    (workdir / "tinyproxy.conf").write_text(TINYPROXY_CFG.format(workdir=workdir))
+    for port, level in ((TINYPROXY_PORT, "Info"), (tinyproxy_stall.QUIET_PORT, "Critical")):
+        text = TINYPROXY_CFG.format(port=port, workdir=workdir, loglevel=level)
+        (workdir / f"tinyproxy{port}.conf").write_text(text)
     (workdir / "filter").write_text(r"(^|\.)slack\.com$" + "\n")
     (workdir / "upstream.cfg").write_text(UPSTREAM_CFG)
     script = workdir / "proxy.lua"
     script.write_text(f'wrk.path = "http://{HOST}/"\nwrk.headers["Host"] = "{HOST}"\n')
-    for path in workdir.iterdir():
+    for path in [workdir, *workdir.iterdir()]:
         os.chown(path, PROXY_UID, PROXY_UID)
-    as_proxy = ["setpriv", f"--reuid={PROXY_UID}", f"--regid={PROXY_UID}", "--clear-groups"]
-    versions = " / ".join(
+    return script
+
+
+def tinyproxy_argv(workdir: Path, port: int) -> list[str]:
+    return [*AS_PROXY, "tinyproxy", "-d", "-c", str(workdir / f"tinyproxy{port}.conf")]
+
+
+SERVICE = f"bench{os.getpid()}"
+"""Squid's service name (-n): its SMP shared memory and IPC sockets get names no other Squid uses."""
+
+
+@contextmanager
+def squid_running(net: TestNet, target: Target, workdir: Path) -> Iterator[None]:
+    assert target.squid_conf is not None
+    conf = workdir / f"squid-{target.key}.conf"
+    conf.write_text(target.squid_conf)
+    os.chown(conf, PROXY_UID, PROXY_UID)
+    argv = [*AS_PROXY, "squid", "-n", SERVICE, "--foreground", "-d", "1", "-f", str(conf)]
+    try:
+        with started(net, net.proxy, argv, SQUID_PORT, target.name) as proc:
+            target.pgid = proc.pid
+            try:
+                yield
+            finally:
+                target.pgid = None
+    finally:
+        for leftover in [*Path("/dev/shm").glob(f"{SERVICE}-*"), *Path("/run/squid").glob(f"{SERVICE}-*")]:
+            leftover.unlink(missing_ok=True)  # what a killed SMP Squid leaves behind
+
+
+def _status(net: TestNet, proxy: str, url: str) -> str:
+    argv = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-x", f"http://{proxy}", url]
+    return net.check_output(net.proxy, argv, timeout=30)
+
+
+def sanity(net: TestNet, target: Target) -> None:
+    """The proxy forwards the allowlisted host (and refuses another, unless allow-all), or nothing counts."""
+    if target.proxy is None:
+        return
+    ok = _status(net, target.proxy, f"http://{HOST}/")
+    denied = "403" if target.key == "minimal" else _status(net, target.proxy, "http://example.org/")
+    if ok != "200" or denied not in ("403", "407"):
+        raise RuntimeError(f"{target.name}: allowlisted -> {ok}, other host -> {denied}")
+
+
+# ---------------------------------------------------------------- the run
+
+
+def hosts_file(own_name: bool = True) -> str:
+    """The proxy namespace's /etc/hosts: like a pod's, it names this host, unless `own_name` is off."""
+    name = f" {socket.gethostname()}" if own_name else ""
+    return f"127.0.0.1 localhost{name}\n{UPSTREAM_ADDR} {HOST}\n"
+
+
+def resolver_files(net: TestNet) -> AbstractContextManager[Path]:
+    """tinyproxy resolves with the C library: `ip netns exec` gives every process of the proxy
+    namespace these files. The hosts file names this host, as a pod's names the pod: Squid looks
+    its own name up, on every request when it does not resolve (see `unresolvable_hostname`)."""
+    return etc_files(net.proxy, {"hosts": hosts_file(), "resolv.conf": "nameserver 127.0.0.1\n"})
+
+
+def one_round(net: TestNet, ts: list[Target], i: int, workdir: Path, script: Path) -> None:
+    """Every target once, in an order rotated by the round; each Squid config freshly started."""
+    order = ts[i % len(ts) :] + ts[: i % len(ts)]
+    for target in order:
+        with squid_running(net, target, workdir) if target.squid_conf else nullcontext():
+            sanity(net, target)
+            if target.proxy:
+                wrk_round(net, target, script, WARMUP_SECONDS)  # warm-up, not counted
+            if target.pgid is not None:
+                target.processes = max(target.processes, len(group_stats(target.pgid)))
+            target.samples["http"].append(wrk_round(net, target, script))
+            target.samples["connect"].append(tunnel_round(net, target))
+
+
+VISIBLE_HOSTNAME = "visible_hostname squid\n"
+
+
+def unresolvable_hostname(net: TestNet, generated: Target, workdir: Path, script: Path) -> dict[str, Sample]:
+    """Plain-HTTP rounds of the generated config, and of it with `visible_hostname`, while the
+    host's own name does not resolve (a hosts file without it): the before/after of that setting."""
+    hosts = Path("/etc/netns") / net.proxy / "hosts"
+    hosts.write_text(hosts_file(own_name=False))  # bind-mounted: every process sees the change
+    found = {}
+    try:
+        for key, extra in (("generated", ""), ("visible_hostname", VISIBLE_HOSTNAME)):
+            assert generated.squid_conf is not None
+            target = Target(key, key, generated.proxy, generated.squid_conf + extra)
+            with squid_running(net, target, workdir):
+                wrk_round(net, target, script, WARMUP_SECONDS)
+                found[key] = wrk_round(net, target, script)
+    finally:
+        hosts.write_text(hosts_file())
+    return found
+
+
+def versions() -> str:
+    return " / ".join(
         subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()[0].strip()
         for argv in (["squid", "-v"], ["tinyproxy", "-v"])
     )
+
+
+def measure(planned: str) -> tuple[list[Target], tinyproxy_stall.Diagnosis, dict[str, Sample]]:
+    pod_nofile()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-squid-"))
     try:
-        with TestNet("bsq") as net:
-            # tinyproxy resolves with the C library: `ip netns exec` gives it this hosts file.
-            etc = Path("/etc/netns") / net.proxy
-            etc.mkdir(parents=True)
-            try:
-                (etc / "hosts").write_text(f"127.0.0.1 localhost\n{UPSTREAM_ADDR} {HOST}\n")
-                (etc / "resolv.conf").write_text("nameserver 127.0.0.1\n")
-                with (
-                    started(
-                        net,
-                        net.upstream,
-                        ["haproxy", "-f", str(workdir / "upstream.cfg")],
-                        (UPSTREAM_ADDR, 80),
-                        "haproxy",
-                    ),
-                    started(
-                        net,
-                        net.proxy,
-                        [*as_proxy, "squid", "-N", "-f", str(workdir / "squid.conf")],
-                        ("127.0.0.1", 3128),
-                        "squid",
-                    ) as squid,
-                    started(
-                        net,
-                        net.proxy,
-                        [*as_proxy, "tinyproxy", "-d", "-c", str(workdir / "tinyproxy.conf")],
-                        ("127.0.0.1", 8888),
-                        "tinyproxy",
-                    ) as tiny,
-                ):
-                    time.sleep(0.5)
-                    targets = [
-                        Target("no proxy", None, None),
-                        Target("squid (generated config)", "127.0.0.1:3128", squid.pid),
-                        Target("tinyproxy", "127.0.0.1:8888", tiny.pid),
-                    ]
-                    _sanity(net, targets)
-                    for _ in range(ROUNDS):
-                        for target in targets:
-                            target.samples["http"].append(wrk_round(net, target, script))
-                        for target in targets:
-                            target.samples["connect"].append(tunnel_round(net, target))
-            finally:
-                shutil.rmtree(etc, ignore_errors=True)
+        script = prepare(workdir)
+        ts = targets(workdir, planned)
+        with TestNet("bsq") as net, resolver_files(net):
+            net.add_loopback_address(net.proxy, f"{client_address(planned)}/32")
+            haproxy = ["haproxy", "-f", str(workdir / "upstream.cfg")]
+            with (
+                started(net, net.upstream, haproxy, 80, "haproxy"),
+                started(
+                    net, net.proxy, tinyproxy_argv(workdir, TINYPROXY_PORT), TINYPROXY_PORT, "tinyproxy"
+                ) as tiny,
+            ):
+                by = {t.key: t for t in ts}
+                by["tinyproxy"].pgid = tiny.pid
+                for i in range(pick(ROUNDS, 3)):
+                    one_round(net, ts, i, workdir, script)
+                diagnosis = tinyproxy_stall.diagnose(net, by["tinyproxy"], workdir, script)
+                hostname = unresolvable_hostname(net, by["generated"], workdir, script)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return targets, versions
+    return ts, diagnosis, hostname
 
 
-def _sanity(net: TestNet, targets: list[Target]) -> None:
-    """Both proxies forward the allowlisted host and refuse another one, or the numbers mean nothing."""
-    for target in targets[1:]:
-        ok = net.check_output(
-            net.proxy,
-            [
-                "curl",
-                "-s",
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code}",
-                "-x",
-                f"http://{target.proxy}",
-                f"http://{HOST}/",
-            ],
-        )
-        denied = net.check_output(
-            net.proxy,
-            [
-                "curl",
-                "-s",
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code}",
-                "-x",
-                f"http://{target.proxy}",
-                "http://example.org/",
-            ],
-        )
-        if ok != "200" or denied not in ("403", "407"):
-            raise RuntimeError(f"{target.name}: allowlisted -> {ok}, other host -> {denied}")
-
-
-@dataclass
-class Summary:
-    rps: float
-    p50: float
-    p99: float
-    errors: int
-    cpu_per_10k: float | None
-    closed: int
-
-
-def summarize(samples: list[Sample]) -> Summary:
-    cpu = [s.cpu_seconds / s.requests * 10_000 for s in samples if s.cpu_seconds is not None and s.requests]
-    return Summary(
-        rps=statistics.median(s.requests / s.seconds for s in samples),
-        p50=statistics.median(s.p50_ms for s in samples),
-        p99=statistics.median(s.p99_ms for s in samples),
-        errors=sum(s.errors for s in samples),
-        cpu_per_10k=statistics.median(cpu) if cpu else None,
-        closed=sum(s.closed for s in samples),
-    )
-
-
-def report(targets: list[Target], versions: str) -> str:
-    lines = [
-        "## Squid",
-        "",
-        "`python -m bench.bench_squid` (`make bench`): the generated squid.conf (Debian's squid, `-N`, 1 worker, as "
-        "uid 13) vs Debian's tinyproxy (same allowlist as an ERE filter, CONNECT to 443 only) vs no proxy, same "
-        "HAProxy upstream answering 200, all inside a private network namespace on this 2-core machine "
-        "(load generator, proxy and upstream share the cores: compare ratios, not absolute numbers). "
-        f"{ROUNDS} alternating rounds per workload; plain HTTP: wrk, {WRK_CONNECTIONS} keep-alive connections, "
-        f"{WRK_SECONDS} s; CONNECT: curl --parallel {TUNNEL_PARALLEL}, {TUNNELS_PER_ROUND} new tunnels per round "
-        f"(CONNECT, one GET inside, close). {versions}.",
-        "",
-    ]
-    verdicts = []
-    for workload, title in (
-        ("http", "Plain HTTP (keep-alive)"),
-        ("connect", "CONNECT tunnels (one per request)"),
-    ):
-        lines += [
-            f"### {title}",
-            "",
-            "| target | req/s | p50 ms | p99 ms | errors | closed by proxy | CPU s / 10k req |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        sums = {t.name: summarize(t.samples[workload]) for t in targets}
-        for name, s in sums.items():
-            cpu = "-" if s.cpu_per_10k is None else f"{s.cpu_per_10k:.2f}"
-            closed = f"{s.closed:,}" if workload == "http" else "-"
-            lines.append(
-                f"| {name} | {s.rps:,.0f} | {s.p50:.2f} | {s.p99:.2f} | {s.errors} | {closed} | {cpu} |"
-            )
-        squid, tiny = sums["squid (generated config)"], sums["tinyproxy"]
-        ratio = squid.rps / tiny.rps
-        rps_ok = ratio >= TARGET_RPS_RATIO and squid.errors == 0
-        p99_ok = squid.p99 <= tiny.p99
-        verdicts.append(rps_ok and p99_ok)
-        lines += [
-            "",
-            f"squid / tinyproxy req/s: **{ratio:.2f}x** (target >= {TARGET_RPS_RATIO}x with 0 errors: "
-            f"{'PASS' if rps_ok else 'FAIL'}); p99 {squid.p99:.2f} ms vs {tiny.p99:.2f} ms (target: no worse: "
-            f"{'PASS' if p99_ok else 'FAIL'}); squid at {squid.rps / sums['no proxy'].rps:.2f}x of no proxy.",
-            "",
-        ]
-    lines += [
-        "Medians of the rounds; errors and closes summed. Errors: failed connects, writes, timeouts, "
-        "non-2xx answers, failed tunnels. Closed by proxy: keep-alive connections the proxy closed after a "
-        "complete response (tinyproxy does not keep client connections open), so the client pays a new "
-        "TCP connection per request; not counted as errors. CPU: utime+stime of the proxy process over the "
-        f"round. Overall: {'PASS' if all(verdicts) else 'FAIL'}. "
-        f"Measured {time.strftime('%Y-%m-%d')}. Reproduce: `make bench` or, as root with squid, tinyproxy, "
-        "haproxy, wrk and curl installed, `.venv/bin/python -m bench.bench_squid`.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write_section(section: str) -> None:
-    write_docs_section("Squid", section)
-
-
-def main() -> None:
+def run() -> Result:
     problem = netns.available()
     if problem is not None:
         sys.exit(f"bench_squid: {problem}")
-    missing = [
-        b for b in ("squid", "tinyproxy", "haproxy", "wrk", "curl", "setpriv") if shutil.which(b) is None
-    ]
+    needed = ("squid", "tinyproxy", "haproxy", "wrk", "curl", "setpriv")
+    missing = [b for b in needed if shutil.which(b) is None]
     if missing:
         sys.exit(f"bench_squid: not installed: {', '.join(missing)}")
-    targets, versions = measure()
-    section = report(targets, versions)
-    print(section)
-    write_section(section)
+    ts, diagnosis, hostname = measure(the_file(planned_configs(), "squid.conf"))
+    section = squid_report.report(ts, diagnosis, hostname, pick(ROUNDS, 3), versions())
+    return Result("squid", "Squid", section, squid_report.raw(ts, diagnosis, hostname))
+
+
+def main() -> None:
+    from bench import run as runner
+
+    sys.exit(runner.main(["--only", "squid"]))
 
 
 if __name__ == "__main__":
