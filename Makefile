@@ -8,7 +8,7 @@ UV := .tools/bin/uv
 RUN := $(UV) run --locked --no-sync
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: plan plan-diff plan-all test lint typecheck pytest bench tools env wheel clean
+.PHONY: plan plan-diff plan-all test lint typecheck pytest bench bench-docs tools env wheel clean
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "traffic-edge needs Python 3.11+")'
@@ -62,9 +62,13 @@ pytest: env tools
 
 test: env tools lint typecheck pytest
 
-## make bench: benchmarks, ratios measured side by side in one run
+## make bench: benchmarks, ratios measured side by side in one run -> out/bench/ (the tree stays clean)
 bench: env tools
 	$(RUN) python -m bench.run
+
+## make bench-docs: the same run, also recorded in docs/benchmarks.md (sections replaced in place)
+bench-docs: env tools
+	$(RUN) python -m bench.run --docs
 
 ## make wheel: the library as a wheel other stacks install -> out/dist/
 wheel: $(UV)
