@@ -1,7 +1,8 @@
 """The alerts a platform team is paged by when the egress proxy fails, as a PrometheusRule.
 
-Written against what boynux/squid-exporter exposes (`squid_up`, the `client_http` and
-`server_all` counters) and Prometheus' own `up` for the scrape; scoped by the labels the
+Written against what boynux/squid-exporter 1.13.0 exposes (`squid_up`, the `client_http` and
+`server_all` counters, the cache manager's `info` page as `squid_info_*` gauges) and Prometheus'
+own `up` for the scrape; scoped by the labels the
 ServiceMonitor gives (job = the Service's name, namespace). Each rule says in its annotations
 what happened and what to do; docs/squid-proxy.md has the same runbook. The rules are checked
 with `promtool check rules` and tested with `promtool test rules` on series shaped like the
@@ -30,6 +31,8 @@ def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
     upstream = f"sum(rate(squid_server_all_requests_total{{{sel}}}[5m]))"
     errors = f"sum(rate(squid_client_http_errors_total{{{sel}}}[5m]))"
     where = f"Squid {namespace}/{job}"
+    fds_used = f"squid_info_Number_of_file_desc_currently_in_use{{{sel}}}"
+    fds_max = f"squid_info_Maximum_number_of_file_descriptors{{{sel}}}"
     return [
         _rule(
             "SquidProxyDown",
@@ -66,6 +69,16 @@ def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
             f"{where}: more than half of the replies are errors",
             "403s are requests to hosts off the allowlist (a team's new dependency?), 5xx are "
             "destinations failing: the access log (`kubectl logs <pod> -c squid`) says which.",
+        ),
+        _rule(
+            "SquidProxyFileDescriptorsNearLimit",
+            f"{fds_used} / clamp_min({fds_max}, 1) > 0.8",
+            "10m",
+            "warning",
+            f"{where}: pod {{{{ $labels.pod }}}} uses more than 80% of its file descriptors",
+            "Every client connection and every upstream connection holds a descriptor; at the limit Squid "
+            "refuses new connections. Add replicas (or let the HPA), look for clients holding idle "
+            "connections open, and check the container's nofile limit against max_filedescriptors.",
         ),
     ]
 

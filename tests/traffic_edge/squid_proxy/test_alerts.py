@@ -70,7 +70,7 @@ def test_the_rendered_rules_pass_promtool_check(tmp_path: Path) -> None:
         [PROMTOOL or "", "check", "rules", str(_rules_file(tmp_path))], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 4 rules found" in done.stdout
+    assert f"SUCCESS: {len(alert_rules('egress', 'squid'))} rules found" in done.stdout
 
 
 def test_squid_down_fires_after_two_minutes_and_not_before(tmp_path: Path) -> None:
@@ -132,6 +132,29 @@ def test_a_denial_spike_is_a_warning_but_a_few_denials_are_not(tmp_path: Path) -
         [_firing("SquidProxyErrorRatioHigh", "25m")],
     )
     assert few.returncode == 0, few.stdout + few.stderr
+
+
+def test_file_descriptors_near_the_limit_fire_per_pod_and_not_below(tmp_path: Path) -> None:
+    labels = {"namespace": "egress", "job": "squid", "pod": "squid-0", "severity": "warning"}
+    used, cap = (
+        "squid_info_Number_of_file_desc_currently_in_use",
+        "squid_info_Maximum_number_of_file_descriptors",
+    )
+    near = _test(
+        tmp_path,
+        {f"{used}{{{SEL}}}": "100x3 60000x20", f"{cap}{{{SEL}}}": "65536x23", f"up{{{SEL}}}": "1x23"},
+        [
+            _firing("SquidProxyFileDescriptorsNearLimit", "8m"),
+            _firing("SquidProxyFileDescriptorsNearLimit", "15m", labels),
+        ],
+    )
+    assert near.returncode == 0, near.stdout + near.stderr
+    below = _test(
+        tmp_path,
+        {f"{used}{{{SEL}}}": "50000x20", f"{cap}{{{SEL}}}": "65536x20", f"up{{{SEL}}}": "1x20"},
+        [_firing("SquidProxyFileDescriptorsNearLimit", "15m")],
+    )
+    assert below.returncode == 0, below.stdout + below.stderr
 
 
 def test_every_rule_says_what_to_do() -> None:

@@ -37,6 +37,7 @@ from tests.traffic_edge.squid_proxy.test_squid_real import (
     get,
     running_squid,
 )
+from traffic_edge.squid_proxy.alerts import alert_rules
 from traffic_edge.squid_proxy.dashboard import dashboard
 from traffic_edge.squid_proxy.manifests import manifests
 from traffic_edge.squid_proxy.plan import plan_squid_proxy
@@ -186,3 +187,14 @@ def test_every_dashboard_panel_has_data_and_the_denials_are_counted(stack: tuple
     [ratio] = _query(net, errors.replace("$__rate_interval", RATE_INTERVAL))
     assert float(ratio["value"][1]) > 0, "the 403 denials are not counted as errors"
     assert HOSTS["other.example.com"] == UPSTREAM_ADDR  # the denied host would have answered
+
+
+def test_the_descriptor_alert_reads_series_the_real_exporter_has(stack: tuple[TestNet, Squid]) -> None:
+    net, _ = stack
+    rule = next(r for r in alert_rules(NAMESPACE, NAME) if r["alert"] == "SquidProxyFileDescriptorsNearLimit")
+    ratio_expr = rule["expr"].rsplit(" > ", 1)[0]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _query(net, ratio_expr):
+        time.sleep(0.5)
+    [ratio] = _query(net, ratio_expr)
+    assert 0 < float(ratio["value"][1]) < 0.8, ratio
