@@ -13,7 +13,14 @@ import pulumi_aws as aws
 
 from traffic_edge._shared.problems import raise_if
 from traffic_edge.egress_nat.args import EgressNatGatewaysArgs
-from traffic_edge.egress_nat.facts import CONNECTIONS_PER_IP_PER_DESTINATION, EIP_DOMAIN, PACKET_DROP_PERCENT
+from traffic_edge.egress_nat.facts import (
+    CONNECTIONS_PER_IP_PER_DESTINATION,
+    EIP_DOMAIN,
+    EIP_POOL_INPUTS,
+    PACKET_DROP_PERCENT,
+    PUBLIC_CONNECTIVITY_TYPE,
+    REGIONAL_AVAILABILITY_MODE,
+)
 from traffic_edge.egress_nat.plan import EipPlan, NatGatewayPlan, NatPlan, RouteTablePlan, plan_egress_nat
 from traffic_edge.egress_nat.validate import validate_egress_nat_args
 
@@ -45,7 +52,9 @@ class EgressNatGateways(pulumi.ComponentResource):
         nats: dict[str, aws.ec2.NatGateway] = {}
         zone_outputs: dict[str, ZoneOutput] = {}
         for nat_plan in plan.nat_gateways:
-            nats[nat_plan.zone], zone_outputs[nat_plan.zone] = self._nat_gateway(plan, nat_plan)
+            nat, outputs = self._nat_gateway(plan, nat_plan)
+            nats.update(dict.fromkeys(nat_plan.zones, nat))
+            zone_outputs.update(outputs)
         route_tables: dict[str, list[pulumi.Output[str]]] = {z: [] for z in plan.zones}
         for rt in plan.route_tables:
             route_tables[rt.zone].append(self._default_route(plan, rt, nats[rt.nat_zone]))
@@ -54,51 +63,85 @@ class EgressNatGateways(pulumi.ComponentResource):
     def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **kwargs)
 
-    def _nat_gateway(self, plan: NatPlan, nat_plan: NatGatewayPlan) -> tuple[aws.ec2.NatGateway, ZoneOutput]:
-        """The zone's created EIPs, its NAT gateway and alarms; the zone's output."""
-        eips = {e.slot: self._eip(plan, e) for e in nat_plan.eips if not e.adopted}
+    def _nat_gateway(
+        self, plan: NatPlan, nat_plan: NatGatewayPlan
+    ) -> tuple[aws.ec2.NatGateway, dict[str, ZoneOutput]]:
+        """The gateway's created EIPs, the gateway and its alarms; the output of each of its zones."""
+        eips = {(e.zone, e.slot): self._eip(plan, e) for e in nat_plan.eips if not e.adopted}
 
         def allocation(e: EipPlan) -> pulumi.Input[str]:
-            return e.allocation_id if e.allocation_id is not None else eips[e.slot].allocation_id
+            return e.allocation_id if e.allocation_id is not None else eips[e.zone, e.slot].allocation_id
 
+        placement: dict[str, Any]
+        if nat_plan.regional:
+            placement = {
+                "availability_mode": REGIONAL_AVAILABILITY_MODE,
+                "vpc_id": plan.vpc_id,
+                # Manual mode: AWS neither adds zones nor picks IPs; each zone has exactly these.
+                "availability_zone_addresses": [
+                    {"availability_zone": z, "allocation_ids": [allocation(e) for e in nat_plan.eips_in(z)]}
+                    for z in nat_plan.zones
+                ],
+            }
+        else:
+            placement = {
+                "subnet_id": nat_plan.subnet_id,
+                "allocation_id": allocation(nat_plan.eips[0]),
+                "secondary_allocation_ids": [allocation(e) for e in nat_plan.eips[1:]] or None,
+            }
         nat = aws.ec2.NatGateway(
             nat_plan.resource_name,
-            connectivity_type="public",
-            subnet_id=nat_plan.subnet_id,
-            allocation_id=allocation(nat_plan.eips[0]),
-            secondary_allocation_ids=[allocation(e) for e in nat_plan.eips[1:]] or None,
+            connectivity_type=PUBLIC_CONNECTIVITY_TYPE,
+            **placement,
             tags=plan.tags_named(nat_plan.name_tag),
             # A replacement NAT would claim the same EIPs while the old one still holds them:
             # AWS refuses, so the old one has to go first.
             opts=self._child(delete_before_replace=True),
         )
-        ips = [self._egress_ip(plan, e, nat, eips) for e in nat_plan.eips]
-        output = pulumi.Output.all(nat.id, pulumi.Output.all(*ips)).apply(
-            lambda v: {"nat_gateway_id": v[0], "egress_ips": list(v[1])}
-        )
+        outputs = {z: self._zone_output(plan, nat_plan, z, nat, eips) for z in nat_plan.zones}
         if plan.alarms:
             self._alarms(plan, nat_plan, nat)
-        return nat, output
+        return nat, outputs
+
+    def _zone_output(
+        self,
+        plan: NatPlan,
+        nat_plan: NatGatewayPlan,
+        zone: str,
+        nat: aws.ec2.NatGateway,
+        eips: dict[tuple[str, int], aws.ec2.Eip],
+    ) -> ZoneOutput:
+        ips = [self._egress_ip(plan, e, nat_plan, nat, eips) for e in nat_plan.eips_in(zone)]
+        return pulumi.Output.all(nat.id, pulumi.Output.all(*ips)).apply(
+            lambda v: {"nat_gateway_id": v[0], "egress_ips": list(v[1])}
+        )
 
     def _eip(self, plan: NatPlan, e: EipPlan) -> aws.ec2.Eip:
         assert e.resource_name is not None
         return aws.ec2.Eip(
             e.resource_name,
             domain=EIP_DOMAIN,
+            public_ipv4_pool=plan.public_ipv4_pool,
+            ipam_pool_id=plan.ipam_pool_id,
             tags=plan.tags_named(e.resource_name),
-            # Third parties allowlist these IPs: a destroy, rename or replace must never release one.
-            opts=self._child(protect=True, retain_on_delete=True),
+            opts=self._child(**eip_options()),
         )
 
     def _egress_ip(
-        self, plan: NatPlan, e: EipPlan, nat: aws.ec2.NatGateway, eips: dict[int, aws.ec2.Eip]
+        self,
+        plan: NatPlan,
+        e: EipPlan,
+        nat_plan: NatGatewayPlan,
+        nat: aws.ec2.NatGateway,
+        eips: dict[tuple[str, int], aws.ec2.Eip],
     ) -> pulumi.Output[str]:
         if not e.adopted:
-            return eips[e.slot].public_ip
-        if e.slot == 0:
+            return eips[e.zone, e.slot].public_ip
+        if e.slot == 0 and not nat_plan.regional:
             return nat.public_ip
-        # The NAT gateway reports only its primary public IP. A read (never managed, never
-        # deleted) gives an adopted secondary's; terraform-aws-vpc#392 is what happens without it.
+        # A zonal NAT gateway reports only its primary public IP, a regional one none of its own.
+        # A read (never managed, never deleted) gives an adopted IP's; terraform-aws-vpc#392 is
+        # what happens without it.
         assert e.allocation_id is not None
         return aws.ec2.Eip.get(
             f"{plan.name}-adopted-{e.allocation_id}", e.allocation_id, opts=self._child()
@@ -205,6 +248,17 @@ class EgressNatGateways(pulumi.ComponentResource):
                 "monthly_cost_estimate": self.monthly_cost_estimate,
             }
         )
+
+
+def eip_options() -> dict[str, Any]:
+    """The options of every Elastic IP the component creates."""
+    return {
+        # Third parties allowlist these IPs: a destroy, rename or replace must never release one.
+        "protect": True,
+        "retain_on_delete": True,
+        # A pool change would allocate a new address: a pool set later is for new EIPs only.
+        "ignore_changes": list(EIP_POOL_INPUTS),
+    }
 
 
 def _drop_percent_queries(nat: aws.ec2.NatGateway) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict]:

@@ -35,12 +35,29 @@ RESERVED_TAG_PREFIX = "aws:"
 PULUMI_AWS_REQUIREMENT = "pulumi-aws>=7.51.1,<8"
 EIP_DOMAIN = "vpc"
 
+# A regional NAT gateway: `availability_mode="regional"`, `vpc_id` instead of `subnet_id`, no
+# `allocation_id`, public connectivity only; manual mode is `availability_zone_addresses`.
+REGIONAL_AVAILABILITY_MODE = "regional"
+PUBLIC_CONNECTIVITY_TYPE = "public"
+# AWS bills a regional NAT gateway one NAT gateway-hour per zone it is configured in, per hour.
+REGIONAL_NAT_HOURS_PER_ZONE = 1
+# Elastic IPs from the customer's own ranges: an EC2 BYOIP pool or an IPAM pool, by id prefix.
+PUBLIC_IPV4_POOL_PREFIX = "ipv4pool-ec2-"
+IPAM_POOL_PREFIX = "ipam-pool-"
+# Both pool arguments force a new Elastic IP (a new address) when they change: the component
+# ignores changes to them, so a pool set later applies only to EIPs created from then on.
+EIP_POOL_INPUTS = ("publicIpv4Pool", "ipamPoolId")
+
 _READ = "2026-12-07"
 _QUOTAS = Source("AWS", "Amazon VPC User Guide, 'Amazon VPC quotas', Elastic IP addresses", _READ)
 _BASICS = Source("AWS", "Amazon VPC User Guide, 'NAT gateway basics'", _READ)
 _TAG_QUOTAS = Source("AWS", "Tagging AWS Resources and Tag Editor User Guide, 'Service quotas'", _READ)
 _EC2_TAG = Source("AWS", "Amazon EC2 API Reference, data type 'Tag'", _READ)
 _SDK = "pulumi/pulumi-aws"
+_SDK_AT = "v7.51.1"
+_NAT_PY = "sdk/python/pulumi_aws/ec2/nat_gateway.py (NatGatewayArgs docstrings)"
+_EIP_PY = "sdk/python/pulumi_aws/ec2/eip.py"
+_TF_EIP = Source("hashicorp/terraform-provider-aws", "internal/service/ec2/ec2_eip.go (schema)", "0160692")
 
 FACTS: tuple[Fact, ...] = (
     Fact(
@@ -110,19 +127,72 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "PULUMI_AWS_REQUIREMENT",
         "the SDK range (pyproject extra `aws`) in which the arguments the component uses were checked: "
-        "ec2.Eip(domain), ec2.NatGateway(connectivity_type, allocation_id, secondary_allocation_ids), "
+        "ec2.Eip(domain, public_ipv4_pool, ipam_pool_id), ec2.NatGateway(connectivity_type, allocation_id, "
+        "secondary_allocation_ids, availability_mode, vpc_id, availability_zone_addresses), "
         "cloudwatch.MetricAlarm(metric_queries, datapoints_to_alarm); only the lower bound was read",
         (
             Source(
                 _SDK,
                 "sdk/python/pulumi_aws/ec2/eip.py, ec2/nat_gateway.py, cloudwatch/metric_alarm.py",
-                "v7.51.1",
+                _SDK_AT,
             ),
         ),
     ),
     Fact(
         "EIP_DOMAIN",
         "value of ec2.Eip's `domain` for a VPC address; v7's Eip has no `vpc` argument",
-        (Source(_SDK, "sdk/python/pulumi_aws/ec2/eip.py", "v7.51.1"),),
+        (Source(_SDK, _EIP_PY, _SDK_AT),),
+    ),
+    Fact(
+        "REGIONAL_AVAILABILITY_MODE",
+        "ec2.NatGateway `availability_mode` of a regional NAT gateway ('zonal' is the default). With it "
+        "`vpc_id` is required, `subnet_id` and `allocation_id` must not be set, and "
+        "`availability_zone_addresses` ({availability_zone, allocation_ids}) turns auto-expansion off "
+        "(manual mode); the provider's own table of these rules was not read, only the SDK's docs",
+        (
+            Source(_SDK, _NAT_PY, _SDK_AT),
+            Source("AWS", "Amazon EC2 API Reference, data type 'AvailabilityZoneAddress'", _READ),
+        ),
+    ),
+    Fact(
+        "PUBLIC_CONNECTIVITY_TYPE",
+        "the `connectivity_type` of every NAT gateway the component creates, and the only one a regional "
+        "NAT gateway takes ('When availability_mode is set to regional, this must be set to public')",
+        (Source(_SDK, _NAT_PY, _SDK_AT),),
+    ),
+    Fact(
+        "REGIONAL_NAT_HOURS_PER_ZONE",
+        "NAT gateway-hours a regional NAT gateway is billed per hour for each zone it is configured in "
+        "('running across three AZs for one hour ... billed for three NAT Gateway-hours'); the per-GB "
+        "processing charge is the zonal one. Read as quoted from the AWS VPC pricing page: the page "
+        "itself could not be reached",
+        (
+            Source(
+                "cloudposse/terraform-aws-dynamic-subnets",
+                "examples/regional-nat-gateway/README.md, 'Cost Considerations' (quoting aws.amazon.com/vpc/pricing)",
+                "57f1318",
+            ),
+        ),
+    ),
+    Fact(
+        "PUBLIC_IPV4_POOL_PREFIX",
+        "id prefix of an EC2 public IPv4 (BYOIP) pool, as ec2.Eip's `public_ipv4_pool` takes it "
+        "(SDK example 'ipv4pool-ec2-012345'; AWS CLI example 'ipv4pool-ec2-1234567890abcdef0')",
+        (
+            Source(_SDK, _EIP_PY, _SDK_AT),
+            Source("AWS", "AWS CLI Command Reference, 'allocate-address'", _READ),
+        ),
+    ),
+    Fact(
+        "IPAM_POOL_PREFIX",
+        "id prefix of an IPAM pool, as ec2.Eip's `ipam_pool_id` takes it (a pool with an Amazon-provided "
+        "or BYOIP public IPv4 CIDR); the provider reads an EIP's pool back as `ipam_pool_id` by this prefix",
+        (Source(_SDK, _EIP_PY, _SDK_AT), _TF_EIP),
+    ),
+    Fact(
+        "EIP_POOL_INPUTS",
+        "ec2.Eip inputs that force a new Elastic IP when they change (`public_ipv4_pool` and `ipam_pool_id` "
+        "are ForceNew in the provider's schema): the component lists them in ignore_changes",
+        (_TF_EIP,),
     ),
 )

@@ -46,7 +46,8 @@ def region_of_zone(zone: str) -> str | None:
 def nat_zones_of(
     zones: Sequence[str], strategy: NatStrategy, public_subnet_ids: Mapping[str, str]
 ) -> list[str]:
-    """The zones that host a NAT gateway, in `zones` order."""
+    """The zones whose egress leaves through a NAT gateway in the zone itself, in `zones` order:
+    one with Single, every zone with OnePerZone and with Regional (each zone its own IPs)."""
     if strategy is NatStrategy.SINGLE:
         return [z for z in zones if z in public_subnet_ids][:1]
     return list(zones)
@@ -71,14 +72,25 @@ class EipPlan:
 
 @dataclass(frozen=True)
 class NatGatewayPlan:
-    zone: str
+    """A zonal NAT gateway in one zone's public subnet, or the regional one of every zone."""
+
+    zones: tuple[str, ...]
+    """The zones it has IPs in: its own zone, or (Regional) every zone."""
     resource_name: str
-    subnet_id: str
+    subnet_id: str | None
+    """The public subnet of a zonal NAT gateway; None for the regional one (it attaches to the VPC)."""
     name_tag: str
     eips: tuple[EipPlan, ...]
-    """Primary first, then the secondaries."""
+    """Zone by zone, each zone's primary first, then its secondaries."""
     alarm_names: tuple[str, ...]
     """(port allocation errors, packet drops), or () without alarms."""
+
+    @property
+    def regional(self) -> bool:
+        return self.subnet_id is None
+
+    def eips_in(self, zone: str) -> tuple[EipPlan, ...]:
+        return tuple(e for e in self.eips if e.zone == zone)
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,10 @@ class NatPlan:
     alarm_topic_arn: str | None
     tags: tuple[tuple[str, str], ...]
     """The user's tags, in their order; every resource adds its own ``Name``."""
+    public_ipv4_pool: str | None
+    """The BYOIP pool created Elastic IPs come from, or None."""
+    ipam_pool_id: str | None
+    """The IPAM pool created Elastic IPs come from, or None."""
     expected_gb_per_month: Decimal
     cost: CostEstimate | None
     """None when `PRICES` has no row for the region."""
@@ -120,10 +136,10 @@ class NatPlan:
 
     @property
     def nat_zones(self) -> list[str]:
-        return [n.zone for n in self.nat_gateways]
+        return [z for n in self.nat_gateways for z in n.zones]
 
     def nat_in(self, zone: str) -> NatGatewayPlan:
-        return next(n for n in self.nat_gateways if n.zone == zone)
+        return next(n for n in self.nat_gateways if zone in n.zones)
 
     def tags_named(self, name_tag: str) -> dict[str, str]:
         """The tags of one resource: the user's and its ``Name``."""
@@ -150,7 +166,7 @@ def _nat_gateway(
     name: str, zone: str, subnet_id: str, adopted: Sequence[str], secondary: int, alarms: bool
 ) -> NatGatewayPlan:
     return NatGatewayPlan(
-        zone=zone,
+        zones=(zone,),
         resource_name=f"{name}-nat-{zone}",
         subnet_id=subnet_id,
         name_tag=f"{name}-nat-{zone}",
@@ -158,6 +174,21 @@ def _nat_gateway(
         alarm_names=(f"{name}-port-allocation-errors-{zone}", f"{name}-packet-drops-{zone}")
         if alarms
         else (),
+    )
+
+
+def _regional_nat_gateway(
+    name: str, zones: Sequence[str], adopted: Mapping[str, Sequence[str]], secondary: int, alarms: bool
+) -> NatGatewayPlan:
+    """The one regional NAT gateway. Its Elastic IPs keep the names (and so the URNs) they have
+    with OnePerZone: moving from OnePerZone to Regional replaces no IP."""
+    return NatGatewayPlan(
+        zones=tuple(zones),
+        resource_name=f"{name}-nat",
+        subnet_id=None,
+        name_tag=f"{name}-nat",
+        eips=tuple(e for z in zones for e in _eips(name, z, list(adopted.get(z, ())), secondary)),
+        alarm_names=(f"{name}-port-allocation-errors", f"{name}-packet-drops") if alarms else (),
     )
 
 
@@ -203,7 +234,9 @@ def _warnings(
         others = [z for z in zones if z not in nat_zones]
         gb = cost.expected_gb_per_month if cost is not None else Decimal(0)
         extra = (
-            f" (about ${cost.cross_zone_transfer_usd} a month at {gb} GB/month)" if cost and gb > 0 else ""
+            f" (about ${cost.single.cross_zone_transfer_usd} a month at {gb} GB/month)"
+            if cost and gb > 0
+            else ""
         )
         warnings.append(
             f"EgressNatGateways {name!r}: strategy Single puts the only NAT gateway in {nat_zones[0]}: "
@@ -212,8 +245,11 @@ def _warnings(
             "Use strategy OnePerZone for production."
         )
     if ips_per_nat > DEFAULT_EIP_QUOTA_PER_NAT:
+        per = (
+            "per zone of the regional NAT gateway" if strategy is NatStrategy.REGIONAL else "per NAT gateway"
+        )
         warnings.append(
-            f"EgressNatGateways {name!r}: {ips_per_nat} IPs per NAT gateway exceed the default AWS quota "
+            f"EgressNatGateways {name!r}: {ips_per_nat} IPs {per} exceed the default AWS quota "
             f"'EIPs per public NAT gateway' ({DEFAULT_EIP_QUOTA_PER_NAT}); request an increase (up to "
             f"{MAX_IPS_PER_NAT}) before deploying."
         )
@@ -224,7 +260,7 @@ def plan_egress_nat(name: str, args: Mapping[str, Any]) -> NatPlan:
     """The resources for valid `args` (`validate_egress_nat_args` found no problem in them)."""
     zones: list[str] = list(args["zones"])
     strategy = NatStrategy(args.get("strategy", DEFAULT_STRATEGY))
-    public: Mapping[str, str] = args["public_subnet_ids"]
+    public: Mapping[str, str] = args.get("public_subnet_ids") or {}
     adopted: Mapping[str, Sequence[str]] = args.get("adopted_eip_allocation_ids") or {}
     secondary: int = args.get("secondary_eips_per_nat", DEFAULT_SECONDARY_EIPS_PER_NAT)
     alarms: bool = args.get("alarms", DEFAULT_ALARMS)
@@ -232,11 +268,15 @@ def plan_egress_nat(name: str, args: Mapping[str, Any]) -> NatPlan:
     region = region_of_zone(zones[0])
     assert region is not None, "validate_egress_nat_args first"
 
-    nats = tuple(
-        _nat_gateway(name, zone, public[zone], list(adopted.get(zone, ())), secondary, alarms)
-        for zone in nat_zones_of(zones, strategy, public)
+    nats = (
+        (_regional_nat_gateway(name, zones, adopted, secondary, alarms),)
+        if strategy is NatStrategy.REGIONAL
+        else tuple(
+            _nat_gateway(name, zone, public[zone], list(adopted.get(zone, ())), secondary, alarms)
+            for zone in nat_zones_of(zones, strategy, public)
+        )
     )
-    nat_zones = [n.zone for n in nats]
+    nat_zones = [z for n in nats for z in n.zones]
     tables = _route_tables(
         name,
         zones,
@@ -256,6 +296,8 @@ def plan_egress_nat(name: str, args: Mapping[str, Any]) -> NatPlan:
         alarms=alarms,
         alarm_topic_arn=args.get("alarm_topic_arn"),
         tags=tuple((args.get("tags") or {}).items()),
+        public_ipv4_pool=args.get("public_ipv4_pool"),
+        ipam_pool_id=args.get("ipam_pool_id"),
         expected_gb_per_month=gb,
         cost=cost,
         warnings=_warnings(name, strategy, zones, nat_zones, 1 + secondary, cost),

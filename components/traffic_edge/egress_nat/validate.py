@@ -42,11 +42,13 @@ from traffic_edge.egress_nat.args import (
     NatStrategy,
 )
 from traffic_edge.egress_nat.facts import (
+    IPAM_POOL_PREFIX,
     MAX_SECONDARY_EIPS,
     MAX_TAG_KEY_LENGTH,
     MAX_TAG_VALUE_LENGTH,
     MAX_TAGS_PER_RESOURCE,
     MAX_USER_TAGS,
+    PUBLIC_IPV4_POOL_PREFIX,
     RESERVED_TAG_PREFIX,
 )
 from traffic_edge.egress_nat.plan import nat_zones_of, region_of_zone
@@ -65,6 +67,12 @@ _ZONE_RULE = (
     "an Availability Zone name, like 'ap-northeast-2a' (Local and Wavelength Zones are not supported)"
 )
 _ROUTING = ("private_route_table_ids", "private_subnet_ids")
+_NO_SUBNET = (
+    "strategy Regional has no public subnets: its NAT gateway attaches to the VPC, "
+    "and AWS takes no subnet_id with availability mode regional"
+)
+_POOLS = {"public_ipv4_pool": PUBLIC_IPV4_POOL_PREFIX, "ipam_pool_id": IPAM_POOL_PREFIX}
+_POOL_WHAT = {"public_ipv4_pool": "an EC2 public IPv4 (BYOIP) pool id", "ipam_pool_id": "an IPAM pool id"}
 
 Foreign = Callable[[str], str | None]
 """For a zone key of a map: what is allowed instead when the zone may not be there, else None."""
@@ -93,6 +101,7 @@ def validate_egress_nat_args(args: Mapping[str, Any], name: str | None = None) -
     secondary, found = _secondary_eips(args, misspelt)
     problems += found
     problems += _adopted_eips(args, zones, nat_zones, strategy, secondary)
+    problems += _pools(args)
     problems += _alarms(args, zones)
     problems += _expected_gb(args)
     problems += _tags(args)
@@ -213,9 +222,14 @@ def _uses(key: str, entries: Mapping[str, Sequence[str]]) -> list[tuple[Path, st
 def _public_subnets(
     args: Mapping[str, Any], zones: list[str] | None, strategy: NatStrategy | None
 ) -> tuple[dict[str, str], list[Problem]]:
-    """(the entries without a problem, problems): one public subnet per NAT gateway."""
+    """(the entries without a problem, problems): one public subnet per zonal NAT gateway, none
+    for the regional one."""
     raw = args.get("public_subnet_ids")
+    if strategy is NatStrategy.REGIONAL:
+        return {}, [] if raw is None else [conflict("public_subnet_ids", raw, "strategy", _NO_SUBNET)]
     if raw is None:
+        if strategy is None:
+            return {}, []
         return {}, [
             missing(
                 "public_subnet_ids", "the public subnet (subnet-...) of each zone that hosts a NAT gateway"
@@ -351,6 +365,20 @@ def _too_many(args: Mapping[str, Any], zone: str, ids: Sequence[str], secondary:
     ips = f"{secondary} secondary IP{'s' if secondary != 1 else ''}"
     why = f"a NAT gateway has 1 primary and {ips}, so at most {1 + secondary} adopted ids"
     return conflict(at, list(ids), "secondary_eips_per_nat", why)
+
+
+def _pools(args: Mapping[str, Any]) -> list[Problem]:
+    """Created Elastic IPs come from one pool at most: BYOIP or IPAM, each id well-formed."""
+    problems: list[Problem] = []
+    for key, prefix in _POOLS.items():
+        value = args.get(key)
+        if key in args and not (isinstance(value, str) and re.fullmatch(f"{prefix}[0-9a-f]+", value)):
+            rule = f"{_POOL_WHAT[key]}: '{prefix}' followed by lowercase hex digits"
+            problems.append(invalid(key, value, rule))
+    if not problems and "public_ipv4_pool" in args and "ipam_pool_id" in args:
+        why = "an Elastic IP is allocated from one pool, either the BYOIP pool or the IPAM pool"
+        problems.append(conflict("ipam_pool_id", args["ipam_pool_id"], "public_ipv4_pool", why))
+    return problems
 
 
 # --- alarms, cost, tags --------------------------------------------------------------------

@@ -46,6 +46,7 @@ def test_cost_seoul_seed_by_hand() -> None:
         "currency": "USD",
         "strategy": "Single",
         "natGateways": 1,
+        "billedNatGatewayHours": 730.0,
         "publicIps": 2,
         "expectedGbPerMonth": 1000.0,
         "natHoursUsd": 43.07,
@@ -56,6 +57,8 @@ def test_cost_seoul_seed_by_hand() -> None:
         "totalUsd": 119.37,
         # 2 x 43.07 + 59 + 4 x 3.65
         "alternative": {"strategy": "OnePerZone", "totalUsd": 159.74},
+        # Regional: billed per zone like OnePerZone, and no traffic crosses zones.
+        "byStrategy": {"OnePerZone": 159.74, "Single": 119.37, "Regional": 159.74},
         "priceSource": "AWS Pricing API (as cited in public repo code), matching a Cost Explorer bill",
         "pricesAsOf": "2026-08",
     }

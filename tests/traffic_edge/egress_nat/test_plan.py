@@ -170,7 +170,7 @@ ZONES = [f"us-east-1{letter}" for letter in "abcdef"]
 def valid_args(draw: st.DrawFn) -> dict[str, Any]:
     zones = draw(st.lists(st.sampled_from(ZONES), min_size=1, max_size=6, unique=True))
     strategy = draw(st.sampled_from(list(NatStrategy)))
-    nat_zones = zones if strategy is NatStrategy.ONE_PER_ZONE else [draw(st.sampled_from(zones))]
+    nat_zones = zones if strategy is not NatStrategy.SINGLE else [draw(st.sampled_from(zones))]
     secondary = draw(st.integers(0, 7))
     adopted: dict[str, list[str]] = {}
     for zone in nat_zones:
@@ -190,10 +190,11 @@ def valid_args(draw: st.DrawFn) -> dict[str, Any]:
         "vpc_id": VPC,
         "zones": zones,
         "strategy": strategy.value if draw(st.booleans()) else strategy,
-        "public_subnet_ids": {z: sub(ZONES.index(z) + 1) for z in nat_zones},
         "secondary_eips_per_nat": secondary,
         "expected_gb_per_month": draw(st.integers(0, 10**6)),
     }
+    if strategy is not NatStrategy.REGIONAL:
+        args["public_subnet_ids"] = {z: sub(ZONES.index(z) + 1) for z in nat_zones}
     if adopted:
         args["adopted_eip_allocation_ids"] = adopted
     if tables:
@@ -210,12 +211,15 @@ def test_plan_properties(args: dict[str, Any]) -> None:
     plan = plan_egress_nat("egress", args)
     zones = args["zones"]
     single = plan.strategy is NatStrategy.SINGLE
+    regional = plan.strategy is NatStrategy.REGIONAL
     secondary = args["secondary_eips_per_nat"]
     adopted = args.get("adopted_eip_allocation_ids", {})
 
-    assert len(plan.nat_gateways) == (1 if single else len(zones))
+    assert len(plan.nat_gateways) == (1 if single or regional else len(zones))
+    assert all(n.regional == regional for n in plan.nat_gateways)
+    assert plan.nat_zones == ([plan.nat_zones[0]] if single else zones)
     eips = [e for n in plan.nat_gateways for e in n.eips]
-    assert len(eips) == len(plan.nat_gateways) * (1 + secondary)
+    assert len(eips) == len(plan.nat_zones) * (1 + secondary)
     created = [e for e in eips if not e.adopted]
     assert len(created) == len(eips) - sum(len(ids) for ids in adopted.values())
     # No adopted EIP is ever created, and every adopted one is used exactly once.

@@ -121,7 +121,7 @@ def test_a_zone_may_use_existing_route_tables_while_another_gets_created_ones() 
         ),
         (
             {"strategy": "PerAz"},
-            "strategy: 'PerAz' is not allowed: one of 'OnePerZone', 'Single'",
+            "strategy: 'PerAz' is not allowed: one of 'OnePerZone', 'Single', 'Regional'",
         ),
         (
             {"secondary_eips_per_nat": 8},
@@ -204,8 +204,8 @@ def test_a_zone_may_use_existing_route_tables_while_another_gets_created_ones() 
         (
             {"natGateways": 2},
             "natGateways is not a known key: the known keys are adopted_eip_allocation_ids, alarm_topic_arn, "
-            "alarms, expected_gb_per_month, private_route_table_ids, private_subnet_ids, public_subnet_ids, "
-            "secondary_eips_per_nat, strategy, tags, vpc_id, zones",
+            "alarms, expected_gb_per_month, ipam_pool_id, private_route_table_ids, private_subnet_ids, "
+            "public_ipv4_pool, public_subnet_ids, secondary_eips_per_nat, strategy, tags, vpc_id, zones",
         ),
     ],
 )
