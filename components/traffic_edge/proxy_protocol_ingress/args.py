@@ -18,6 +18,24 @@ class Placement(StrEnum):
     """A host outside the cluster (the seed's setup); logs to the local syslog socket."""
 
 
+class Workload(StrEnum):
+    """How the in-cluster HAProxy pods run."""
+
+    DEPLOYMENT = "deployment"
+    """`replicas` pods spread over nodes (optionally `autoscaling`); PDB `maxUnavailable: 1`."""
+    DAEMONSET = "daemonset"
+    """One pod on every node `node_selector` selects (the edge nodes); PDB `minAvailable: 1`."""
+
+
+class MetalLbMode(StrEnum):
+    """How MetalLB announces the fixed IP."""
+
+    L2 = "l2"
+    """ARP/NDP from one elected node: every connection enters through that node."""
+    BGP = "bgp"
+    """Routes to BGP peers from every announcing node: the router spreads flows (ECMP)."""
+
+
 class IngressPort(TypedDict):
     """One public port."""
 
@@ -42,8 +60,35 @@ class HealthCheckArgs(TypedDict, total=False):
     """Passed checks that bring it back (default 2)."""
 
 
+class BgpPeerArgs(TypedDict, total=False):
+    """One BGP router MetalLB peers with (a MetalLB `BGPPeer`)."""
+
+    name: Required[str]
+    """Names the BGPPeer object ``<component>-<name>``: a DNS-1123 label, stable across edits."""
+    address: Required[str]
+    """The router's IP address."""
+    asn: Required[int]
+    """The router's AS number (1-4294967295)."""
+    port: int
+    """The router's BGP port (default 179; MetalLB allows 1-16384)."""
+    password_secret: str
+    """TCP MD5 password, only as the name of a Secret in MetalLB's namespace (type
+    ``kubernetes.io/basic-auth``, key ``password``): never a value in the args or the plan."""
+    ebgp_multihop: bool
+    """The eBGP router is more than one hop away (default false; refused for an iBGP peer)."""
+
+
+class BgpArgs(TypedDict, total=False):
+    """`mode: bgp`: the local AS and the routers to peer with."""
+
+    my_asn: Required[int]
+    """The cluster's AS number (1-4294967295); equal to a peer's `asn` means iBGP."""
+    peers: Required[list[BgpPeerArgs]]
+    """At least one router; the advertisement goes to exactly these peers."""
+
+
 class MetalLbArgs(TypedDict, total=False):
-    """MetalLB in L2 mode."""
+    """MetalLB: the pool, and how (and from which nodes) it is announced."""
 
     addresses: Required[list[str]]
     """The pool: CIDRs (``192.0.2.16/28``) or ranges (``192.0.2.20-192.0.2.29``), no overlaps."""
@@ -51,6 +96,37 @@ class MetalLbArgs(TypedDict, total=False):
     """Install the pinned chart (default true); false when MetalLB is already there."""
     namespace: str
     """MetalLB's namespace (default ``metallb-system``)."""
+    mode: str
+    """``l2`` (default) or ``bgp`` (see `MetalLbMode`); the chart runs FRR-K8s only for ``bgp``."""
+    node_selectors: list[dict[str, str]]
+    """The nodes that may announce the IP, as label maps (a node matching any one announces);
+    default every node. The HAProxy `node_selector` must include one of them."""
+    interfaces: list[str]
+    """``l2`` only: the node interfaces that answer ARP/NDP for the IP (default every one)."""
+    bgp: BgpArgs
+    """``bgp`` only, required there: the local AS and the peers."""
+
+
+class TolerationArgs(TypedDict, total=False):
+    """A toleration of the HAProxy pods (a taint on the edge nodes they may run on)."""
+
+    key: str
+    """The taint's key; omitted with ``operator: Exists`` to tolerate every taint."""
+    operator: str
+    """``Equal`` (default) or ``Exists``."""
+    value: str
+    """The taint's value (``Equal`` only)."""
+    effect: str
+    """``NoSchedule``, ``PreferNoSchedule`` or ``NoExecute``; omitted: every effect."""
+
+
+class AutoscalingArgs(TypedDict, total=False):
+    """A HorizontalPodAutoscaler (autoscaling/v2) between `replicas` and `max_replicas` on CPU."""
+
+    max_replicas: Required[int]
+    """Upper bound; at least `replicas` (the HPA's minimum)."""
+    target_cpu_percent: int
+    """Average CPU utilization of the pods' request the HPA keeps, 10-100 (default 70)."""
 
 
 class GatewayArgs(TypedDict, total=False):
@@ -81,7 +157,17 @@ class ProxyProtocolIngressArgs(TypedDict, total=False):
     namespace: str
     """`in-cluster`: the namespace created for HAProxy (default ``haproxy-edge``)."""
     replicas: int
-    """`in-cluster`: HAProxy pods (default 2, at least 2 so the PDB allows a drain)."""
+    """`in-cluster`, `deployment` only: HAProxy pods (default 2, at least 2 so the PDB allows a
+    drain); the HPA's minimum with `autoscaling`."""
+    workload: str
+    """`in-cluster`: ``deployment`` (default) or ``daemonset`` on the `node_selector` nodes."""
+    autoscaling: AutoscalingArgs
+    """`in-cluster`, `deployment` only: a HorizontalPodAutoscaler from `replicas` to `max_replicas`."""
+    node_selector: dict[str, str]
+    """`in-cluster`: the labels of the nodes HAProxy runs on (the edge nodes); required for a
+    ``daemonset``, and to include one of `metallb.node_selectors` when those are set."""
+    tolerations: list[TolerationArgs]
+    """`in-cluster`: taints of the edge nodes the HAProxy pods tolerate."""
     image: str
     """`in-cluster`: HAProxy image (default `facts.HAPROXY_IMAGE`)."""
     monitoring_namespace: str
@@ -116,11 +202,19 @@ PORT_KEYS = frozenset(IngressPort.__annotations__)
 METALLB_KEYS = frozenset(MetalLbArgs.__annotations__)
 GATEWAY_KEYS = frozenset(GatewayArgs.__annotations__)
 HEALTH_KEYS = frozenset(HealthCheckArgs.__annotations__)
+BGP_KEYS = frozenset(BgpArgs.__annotations__)
+PEER_KEYS = frozenset(BgpPeerArgs.__annotations__)
+TOLERATION_KEYS = frozenset(TolerationArgs.__annotations__)
+AUTOSCALING_KEYS = frozenset(AutoscalingArgs.__annotations__)
 IN_CLUSTER_ONLY = (
     "metallb",
     "load_balancer_ip",
     "namespace",
     "replicas",
+    "workload",
+    "autoscaling",
+    "node_selector",
+    "tolerations",
     "image",
     "monitoring_namespace",
     "service_monitor",

@@ -9,11 +9,13 @@ The args are validated (`validate.py`), resolved once into a plan (`plan.py`), a
 resource is built from that plan (`manifests.py`, `haproxy_cfg.py`). What it creates:
 
 - MetalLB (optional): the pinned official chart as a `helm.v3.Release` that waits for its
-  resources (so the CRDs and the validating webhook are serving), then `IPAddressPool` and
-  `L2Advertisement` with `depends_on` the release — the first-install race (webhook without
+  resources (so the CRDs and the validating webhook are serving; FRR-K8s only in BGP mode),
+  then `IPAddressPool` and `L2Advertisement` (or `BGPPeer`s and a `BGPAdvertisement`) with
+  `depends_on` the release — the first-install race (webhook without
   endpoints) cannot happen because the pool is only sent once the release is ready.
 - HAProxy, `in-cluster`: Namespace (restricted Pod Security), ConfigMap with haproxy.cfg,
-  Deployment (checksum annotation rolls pods on config change), PDB, LoadBalancer Service
+  Deployment (optionally with an HPA) or DaemonSet on the edge nodes (checksum annotation rolls
+  pods on config change), PDB, LoadBalancer Service
   with a fixed MetalLB IP and `externalTrafficPolicy: Local` so HAProxy sees the client
   address; NetworkPolicy; with `service_monitor`, a metrics Service, a ServiceMonitor and a
   PrometheusRule with the alerts (`alerts.py`). `external`: only the haproxy.cfg text (output), plus a NodePort Service with
@@ -105,7 +107,7 @@ class ProxyProtocolIngress(pulumi.ComponentResource):
                 chart=facts.METALLB_CHART,
                 version=facts.METALLB_CHART_VERSION,
                 repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=facts.METALLB_REPO),
-                values=facts.METALLB_VALUES,
+                values=manifests.metallb_chart_values(plan),
                 namespace=mlb.namespace,
                 # Wait for every chart resource (webhook Deployment ready, CRDs established)
                 # before anything that depends on the release is sent.
@@ -117,7 +119,9 @@ class ProxyProtocolIngress(pulumi.ComponentResource):
             after = [release]
         for m in manifests.metallb_manifests(plan):
             k8s_objects.create(
-                f"{plan.name}-{m['kind'].lower()}", m, pulumi.ResourceOptions(parent=self, depends_on=after)
+                manifests.metallb_child_name(plan, m),
+                m,
+                pulumi.ResourceOptions(parent=self, depends_on=after),
             )
 
     def _gateway(self, plan: IngressPlan) -> None:

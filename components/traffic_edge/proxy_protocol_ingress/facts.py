@@ -16,6 +16,13 @@ METALLB_CHART = "metallb"
 METALLB_CHART_VERSION = "0.16.1"
 METALLB_REPO = "https://metallb.github.io/metallb"
 METALLB_VALUES = {"frrk8s": {"enabled": False}}
+"""`mode: l2`: no BGP backend at all."""
+METALLB_BGP_VALUES = {"frrk8s": {"enabled": True}}
+"""`mode: bgp`: FRR-K8s, said explicitly rather than left to the chart's default."""
+METALLB_BGP_PEER_API = "metallb.io/v1beta2"
+METALLB_ASN_MAX = 4294967295
+METALLB_BGP_PORT_MAX = 16384
+METALLB_PASSWORD_SECRET_TYPE = "kubernetes.io/basic-auth"
 METALLB_RELEASE_TIMEOUT_SECONDS = 600
 """The pool waits for the release because, sent in the same pass as the chart, it fails with
 *failed calling webhook "ipaddresspoolvalidationwebhook.metallb.io" … no endpoints available*
@@ -29,6 +36,12 @@ differ. Pin a digest in production stacks."""
 HAPROXY_BRANCH_END_OF_FIXES = "Q2 2027"
 HAPROXY_UID = 99
 HAPROXY_CONFIG_DIR = "/usr/local/etc/haproxy"
+
+# --- Kubernetes --------------------------------------------------------------------------
+
+DAEMONSET_SURGE = KubeVersion(1, 25)
+"""The oldest Kubernetes the library supports already has it (versions.SUPPORTED_MIN)."""
+DAEMONSET_PDB_MIN_AVAILABLE = 1
 
 # --- Istio -------------------------------------------------------------------------------
 
@@ -62,11 +75,90 @@ FACTS: tuple[Fact, ...] = (
     ),
     Fact(
         "METALLB_VALUES",
-        "L2 only, so no FRR-K8s: the 0.16 chart enables the frr-k8s subchart (a DaemonSet with FRR "
+        "`mode: l2`, so no FRR-K8s: the 0.16 chart enables the frr-k8s subchart (a DaemonSet with FRR "
         "on every node) by default, and an L2 edge advertises with ARP from the speaker itself.",
         (
             Source(_METALLB, "charts/metallb/values.yaml (frrk8s.enabled: true)", "v0.16.1"),
             Source(_METALLB, "charts/metallb/Chart.yaml (frr-k8s condition: frrk8s.enabled)", "v0.16.1"),
+        ),
+    ),
+    Fact(
+        "METALLB_BGP_VALUES",
+        "`mode: bgp`: FRR-K8s is the 0.16 chart's BGP backend (its values call it the default BGP "
+        "backend; the speaker gets METALLB_BGP_TYPE=frr-k8s). The older FRR sidecar mode "
+        "(speaker.frr.enabled, default false) is deprecated and the chart refuses both at once.",
+        (
+            Source(
+                _METALLB, "charts/metallb/values.yaml (frrk8s.enabled, speaker.frr: DEPRECATED)", "v0.16.1"
+            ),
+            Source(
+                _METALLB,
+                "charts/metallb/templates/speaker.yaml (METALLB_BGP_TYPE, mutually exclusive)",
+                "v0.16.1",
+            ),
+        ),
+    ),
+    Fact(
+        "METALLB_BGP_PEER_API",
+        "BGPPeer's served and stored version (v1beta1 is served but deprecated); BGPAdvertisement, "
+        "L2Advertisement and IPAddressPool stay metallb.io/v1beta1.",
+        (
+            Source(
+                _METALLB,
+                "charts/metallb/charts/crds/templates/crds.yaml (bgppeers: v1beta2 storage)",
+                "v0.16.1",
+            ),
+            Source(_METALLB, "api/v1beta2/bgppeer_types.go", "v0.16.1"),
+        ),
+    ),
+    Fact(
+        "METALLB_ASN_MAX",
+        "The largest AS number a BGPPeer takes (myASN, peerASN: 4-byte ASNs); MetalLB refuses myASN 0 "
+        '("missing local ASN") and a peer without peerASN or dynamicASN.',
+        (
+            Source(_METALLB, "api/v1beta2/bgppeer_types.go (kubebuilder Maximum=4294967295)", "v0.16.1"),
+            Source(_METALLB, "internal/config/config.go (peerFromCR)", "v0.16.1"),
+        ),
+    ),
+    Fact(
+        "METALLB_BGP_PORT_MAX",
+        "The largest peerPort the BGPPeer CRD accepts (Minimum=1, Maximum=16384, default 179).",
+        (Source(_METALLB, "api/v1beta2/bgppeer_types.go (Port, kubebuilder Maximum=16384)", "v0.16.1"),),
+    ),
+    Fact(
+        "METALLB_PASSWORD_SECRET_TYPE",
+        "passwordSecret names a Secret of this type, key `password`, in MetalLB's own namespace (the "
+        "controller lists Secrets there and looks the name up); MetalLB also refuses an eBGP-multihop "
+        "iBGP peer and a password given both inline and by Secret.",
+        (
+            Source(_METALLB, "api/v1beta2/bgppeer_types.go (PasswordSecret)", "v0.16.1"),
+            Source(_METALLB, "internal/config/config.go (passwordFromSecretForPeer, peerFromCR)", "v0.16.1"),
+        ),
+    ),
+    Fact(
+        "DAEMONSET_SURGE",
+        "From this Kubernetes on, a DaemonSet's rollingUpdate.maxSurge is GA (DaemonSetUpdateSurge): "
+        "the new HAProxy pod on a node is ready before the old one stops (maxUnavailable 0).",
+        (
+            Source(
+                "kubernetes/kubernetes",
+                "pkg/features/kube_features.go (DaemonSetUpdateSurge GA: v1.25)",
+                "v1.25",
+            ),
+            Source("kubernetes/enhancements", "keps/sig-apps/1591-daemonset-surge", "1c3cd92cac65"),
+        ),
+    ),
+    Fact(
+        "DAEMONSET_PDB_MIN_AVAILABLE",
+        "A DaemonSet's PDB takes an integer minAvailable: the disruption controller counts the "
+        "selected pods for it, while maxUnavailable or a percentage needs the controller's scale, "
+        "which a DaemonSet lacks, so its sync fails and the PDB allows no eviction at all.",
+        (
+            Source(
+                "kubernetes/kubernetes",
+                "pkg/controller/disruption/disruption.go (getExpectedPodCount, finders, failSafe)",
+                "003e86297d18",
+            ),
         ),
     ),
     Fact(

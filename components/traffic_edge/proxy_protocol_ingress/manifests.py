@@ -16,9 +16,9 @@ from typing import Any
 
 from traffic_edge.proxy_protocol_ingress import facts
 from traffic_edge.proxy_protocol_ingress.alerts import prometheus_rule
-from traffic_edge.proxy_protocol_ingress.args import Placement
+from traffic_edge.proxy_protocol_ingress.args import MetalLbMode, Placement, Workload
 from traffic_edge.proxy_protocol_ingress.haproxy_cfg import METRICS_PATH, STATS_PORT
-from traffic_edge.proxy_protocol_ingress.plan import InClusterPlan, IngressPlan
+from traffic_edge.proxy_protocol_ingress.plan import BgpPeer, InClusterPlan, IngressPlan, MetalLbPlan
 
 Manifest = dict[str, Any]
 
@@ -54,25 +54,100 @@ def metallb_namespace(plan: IngressPlan) -> Manifest:
     }
 
 
-def metallb_manifests(plan: IngressPlan) -> list[Manifest]:
-    """IPAddressPool + L2Advertisement; the Service picks the pool by name."""
-    mlb = _in_cluster(plan).metallb
+def _selectors(mlb: MetalLbPlan) -> dict[str, Any]:
+    return (
+        {"nodeSelectors": [{"matchLabels": dict(sel)} for sel in mlb.node_selectors]}
+        if mlb.node_selectors
+        else {}
+    )
+
+
+def _peer(plan: IngressPlan, mlb: MetalLbPlan, peer: BgpPeer, my_asn: int) -> Manifest:
+    spec: dict[str, Any] = {
+        "myASN": my_asn,
+        "peerASN": peer.asn,
+        "peerAddress": peer.address,
+        "peerPort": peer.port,
+    }
+    if peer.password_secret is not None:
+        # By reference only: MetalLB reads the Secret in its own namespace; no password in the plan.
+        spec["passwordSecret"] = {"name": peer.password_secret, "namespace": mlb.namespace}
+    if peer.ebgp_multihop:
+        spec["ebgpMultiHop"] = True
+    return {
+        "apiVersion": facts.METALLB_BGP_PEER_API,
+        "kind": "BGPPeer",
+        "metadata": _meta(bgp_peer_name(plan, peer), mlb.namespace),
+        "spec": spec,
+    }
+
+
+def bgp_peer_name(plan: IngressPlan, peer: BgpPeer) -> str:
+    return f"{plan.name}-{peer.name}"
+
+
+def _advertisements(plan: IngressPlan, mlb: MetalLbPlan) -> list[Manifest]:
+    """L2: which nodes answer ARP/NDP for the IP, on which interfaces. BGP: the peers (only
+    ours, not every BGPPeer in the cluster) and the nodes that announce themselves as next hops."""
+    if mlb.mode is MetalLbMode.L2:
+        spec = {"ipAddressPools": [plan.pool_name], **_selectors(mlb)}
+        if mlb.interfaces:
+            spec["interfaces"] = list(mlb.interfaces)
+        meta = _meta(f"{plan.name}-l2", mlb.namespace)
+        return [
+            {"apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement", "metadata": meta, "spec": spec}
+        ]
+    if mlb.bgp is None:
+        raise ValueError(f"{plan.name}: metallb mode 'bgp' without peers")
+    peers = [_peer(plan, mlb, p, mlb.bgp.my_asn) for p in mlb.bgp.peers]
+    spec = {
+        "ipAddressPools": [plan.pool_name],
+        "peers": [p["metadata"]["name"] for p in peers],
+        **_selectors(mlb),
+    }
+    meta = _meta(f"{plan.name}-bgp", mlb.namespace)
     return [
-        {
-            "apiVersion": "metallb.io/v1beta1",
-            "kind": "IPAddressPool",
-            "metadata": _meta(plan.pool_name, mlb.namespace),
-            # autoAssign off: these addresses are handed out only to Services that ask by
-            # annotation, so a random `type: LoadBalancer` cannot take the edge's fixed IP.
-            "spec": {"addresses": list(mlb.addresses), "autoAssign": False},
-        },
-        {
-            "apiVersion": "metallb.io/v1beta1",
-            "kind": "L2Advertisement",
-            "metadata": _meta(f"{plan.name}-l2", mlb.namespace),
-            "spec": {"ipAddressPools": [plan.pool_name]},
-        },
+        *peers,
+        {"apiVersion": "metallb.io/v1beta1", "kind": "BGPAdvertisement", "metadata": meta, "spec": spec},
     ]
+
+
+def metallb_manifests(plan: IngressPlan) -> list[Manifest]:
+    """IPAddressPool, then the L2Advertisement, or the BGPPeers and their BGPAdvertisement; the
+    Service picks the pool by name."""
+    mlb = _in_cluster(plan).metallb
+    pool = {
+        "apiVersion": "metallb.io/v1beta1",
+        "kind": "IPAddressPool",
+        "metadata": _meta(plan.pool_name, mlb.namespace),
+        # autoAssign off: these addresses are handed out only to Services that ask by
+        # annotation, so a random `type: LoadBalancer` cannot take the edge's fixed IP.
+        "spec": {"addresses": list(mlb.addresses), "autoAssign": False},
+    }
+    return [pool, *_advertisements(plan, mlb)]
+
+
+def metallb_child_name(plan: IngressPlan, manifest: Manifest) -> str:
+    """The Pulumi resource name of a MetalLB object: one per kind, one per BGP peer."""
+    kind = manifest["kind"].lower()
+    if manifest["kind"] == "BGPPeer":
+        return f"{plan.name}-bgppeer-{manifest['metadata']['name'].removeprefix(plan.name + '-')}"
+    return f"{plan.name}-{kind}"
+
+
+def metallb_chart_values(plan: IngressPlan) -> dict[str, Any]:
+    """The chart's values: FRR-K8s (0.16's BGP backend) only for BGP, and the HAProxy pods'
+    tolerations on the speaker (and FRR-K8s): with externalTrafficPolicy Local only a node with
+    both a speaker and a ready HAProxy pod can announce the IP, so tainted edge nodes need both."""
+    haproxy = _in_cluster(plan)
+    bgp = haproxy.metallb.mode is MetalLbMode.BGP
+    values: dict[str, Any] = json.loads(json.dumps(facts.METALLB_BGP_VALUES if bgp else facts.METALLB_VALUES))
+    tolerations = _tolerations(haproxy)
+    if tolerations:
+        values["speaker"] = {"tolerations": tolerations}
+        if bgp:
+            values["frr-k8s"] = {"frrk8s": {"tolerations": tolerations}}
+    return values
 
 
 # --- in-cluster HAProxy ------------------------------------------------------------------
@@ -109,7 +184,6 @@ def _container(plan: IngressPlan) -> dict[str, Any]:
 
 
 def _pod_spec(plan: IngressPlan) -> dict[str, Any]:
-    spread = {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": plan.haproxy_labels}}
     return {
         "automountServiceAccountToken": False,
         "securityContext": {
@@ -123,37 +197,137 @@ def _pod_spec(plan: IngressPlan) -> dict[str, Any]:
         },
         # Longer than haproxy.cfg's hard-stop-after (30s): the soft stop drains first.
         "terminationGracePeriodSeconds": 40,
-        "affinity": {
-            "podAntiAffinity": {
-                "preferredDuringSchedulingIgnoredDuringExecution": [
-                    {"weight": 100, "podAffinityTerm": spread}
-                ]
-            }
-        },
+        **_placement(plan),
         "containers": [_container(plan)],
         "volumes": [{"name": "config", "configMap": {"name": f"{plan.name}-haproxy"}}],
     }
 
 
-def _deployment(plan: IngressPlan, cfg_text: str) -> Manifest:
-    labels = plan.haproxy_labels
+def _tolerations(haproxy: InClusterPlan) -> list[dict[str, Any]]:
+    out = []
+    for t in haproxy.tolerations:
+        entry: dict[str, Any] = {"operator": t.operator}
+        entry.update(
+            {k: v for k, v in (("key", t.key), ("value", t.value), ("effect", t.effect)) if v is not None}
+        )
+        out.append(entry)
+    return out
+
+
+def _placement(plan: IngressPlan) -> dict[str, Any]:
+    """The edge nodes (`node_selector`, `tolerations`); a Deployment also spreads its pods, which
+    a DaemonSet does by itself."""
+    haproxy = _in_cluster(plan)
+    out: dict[str, Any] = {}
+    if haproxy.node_selector:
+        out["nodeSelector"] = dict(haproxy.node_selector)
+    if haproxy.tolerations:
+        out["tolerations"] = _tolerations(haproxy)
+    if haproxy.workload is Workload.DEPLOYMENT:
+        spread = {
+            "topologyKey": "kubernetes.io/hostname",
+            "labelSelector": {"matchLabels": plan.haproxy_labels},
+        }
+        preferred = [{"weight": 100, "podAffinityTerm": spread}]
+        out["affinity"] = {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": preferred}}
+    return out
+
+
+def _template(plan: IngressPlan, cfg_text: str) -> dict[str, Any]:
     checksum = hashlib.sha256(cfg_text.encode()).hexdigest()
     return {
+        "metadata": {
+            "labels": {**_MANAGED, **plan.haproxy_labels},
+            "annotations": {"checksum/haproxy.cfg": checksum},
+        },
+        "spec": _pod_spec(plan),
+    }
+
+
+def _workload(plan: IngressPlan, cfg_text: str) -> Manifest:
+    """The HAProxy pods: a Deployment (the HPA owns its count when there is one) or a DaemonSet
+    on the edge nodes. Both carry the same pod labels, so the Services, the NetworkPolicy, the
+    PDB, the ServiceMonitor and Traefik's trust select either."""
+    haproxy = _in_cluster(plan)
+    labels = plan.haproxy_labels
+    spec: dict[str, Any] = {"selector": {"matchLabels": labels}, "template": _template(plan, cfg_text)}
+    if haproxy.workload is Workload.DAEMONSET:
+        # Surge, not unavailability: the new pod on a node is ready before the old one stops, so
+        # the node keeps a local endpoint (externalTrafficPolicy Local) and keeps announcing.
+        rolling = {"maxSurge": 1, "maxUnavailable": 0}
+        spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": rolling}
+        kind = "DaemonSet"
+    else:
+        kind = "Deployment"
+        if haproxy.autoscaling is None:
+            # With an HPA it owns the count: a replicas field here would reset it on every update.
+            spec = {"replicas": haproxy.replicas, **spec}
+    return {
         "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": _meta(f"{plan.name}-haproxy", _in_cluster(plan).namespace, labels),
-        "spec": {
-            "replicas": _in_cluster(plan).replicas,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {
-                    "labels": {**_MANAGED, **labels},
-                    "annotations": {"checksum/haproxy.cfg": checksum},
-                },
-                "spec": _pod_spec(plan),
-            },
+        "kind": kind,
+        "metadata": _meta(f"{plan.name}-haproxy", haproxy.namespace, labels),
+        "spec": spec,
+    }
+
+
+def _disruption_budget(plan: IngressPlan) -> Manifest:
+    haproxy = _in_cluster(plan)
+    labels = plan.haproxy_labels
+    spec: dict[str, Any]
+    if haproxy.workload is Workload.DAEMONSET:
+        # An integer minAvailable: the only form the disruption controller computes for pods
+        # whose controller has no scale (maxUnavailable would block every eviction).
+        spec = {"minAvailable": facts.DAEMONSET_PDB_MIN_AVAILABLE, "selector": {"matchLabels": labels}}
+    else:
+        spec = {"maxUnavailable": 1, "selector": {"matchLabels": labels}}
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": _meta(f"{plan.name}-haproxy", haproxy.namespace, labels),
+        "spec": spec,
+    }
+
+
+SCALE_DOWN_WINDOW_SECONDS = 300
+"""Five minutes of lower load before the HPA removes a pod."""
+SCALE_DOWN_PERIOD_SECONDS = 120
+"""At most one pod removed per period: each removal drains its connections (hard-stop-after 30s)."""
+
+
+def _autoscaler(plan: IngressPlan) -> list[Manifest]:
+    """autoscaling/v2 on CPU, from `replicas` (never below the two pods the PDB's maxUnavailable
+    1 needs to leave one serving) to `max_replicas`; up at once, down slowly, one pod at a time."""
+    haproxy = _in_cluster(plan)
+    auto = haproxy.autoscaling
+    if auto is None:
+        return []
+    target = {"type": "Utilization", "averageUtilization": auto.target_cpu_percent}
+    behavior = {
+        "scaleUp": {
+            "stabilizationWindowSeconds": 0,
+            "selectPolicy": "Max",
+            "policies": [
+                {"type": "Pods", "value": 2, "periodSeconds": 60},
+                {"type": "Percent", "value": 100, "periodSeconds": 60},
+            ],
+        },
+        "scaleDown": {
+            "stabilizationWindowSeconds": SCALE_DOWN_WINDOW_SECONDS,
+            "selectPolicy": "Min",
+            "policies": [{"type": "Pods", "value": 1, "periodSeconds": SCALE_DOWN_PERIOD_SECONDS}],
         },
     }
+    spec = {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{plan.name}-haproxy"},
+        "minReplicas": auto.min_replicas,
+        "maxReplicas": auto.max_replicas,
+        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
+        "behavior": behavior,
+    }
+    meta = _meta(f"{plan.name}-haproxy", haproxy.namespace, plan.haproxy_labels)
+    return [
+        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": spec}
+    ]
 
 
 def _load_balancer_service(plan: IngressPlan) -> Manifest:
@@ -185,7 +359,8 @@ def _load_balancer_service(plan: IngressPlan) -> Manifest:
 
 
 def haproxy_manifests(plan: IngressPlan, cfg_text: str) -> list[Manifest]:
-    """Namespace, ConfigMap, Deployment, PDB and LoadBalancer Service of the in-cluster HAProxy."""
+    """Namespace, ConfigMap, Deployment or DaemonSet, PDB, HPA (`autoscaling`), LoadBalancer
+    Service, NetworkPolicy and monitoring of the in-cluster HAProxy."""
     ns = _in_cluster(plan).namespace
     labels = plan.haproxy_labels
     restricted = {
@@ -200,13 +375,9 @@ def haproxy_manifests(plan: IngressPlan, cfg_text: str) -> list[Manifest]:
             "metadata": _meta(f"{plan.name}-haproxy", ns, labels),
             "data": {"haproxy.cfg": cfg_text},
         },
-        _deployment(plan, cfg_text),
-        {
-            "apiVersion": "policy/v1",
-            "kind": "PodDisruptionBudget",
-            "metadata": _meta(f"{plan.name}-haproxy", ns, labels),
-            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels}},
-        },
+        _workload(plan, cfg_text),
+        _disruption_budget(plan),
+        *_autoscaler(plan),
         _load_balancer_service(plan),
         _haproxy_network_policy(plan),
         *_monitoring(plan),

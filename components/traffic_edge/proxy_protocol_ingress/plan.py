@@ -14,7 +14,7 @@ from typing import Any
 
 from traffic_edge._shared.versions import KubeVersion
 from traffic_edge.proxy_protocol_ingress import facts
-from traffic_edge.proxy_protocol_ingress.args import Placement
+from traffic_edge.proxy_protocol_ingress.args import MetalLbMode, Placement, Workload
 from traffic_edge.proxy_protocol_ingress.haproxy_cfg import DnsServers, HaproxyConfig, HealthCheck, Route
 
 DEFAULT_PLACEMENT = Placement.IN_CLUSTER
@@ -27,6 +27,10 @@ DEFAULT_GATEWAY_NAMESPACE = "istio-system"
 DEFAULT_GATEWAY_DEPLOYMENT = "istio-ingressgateway"
 DEFAULT_GATEWAY_SELECTOR: Mapping[str, str] = MappingProxyType({"istio": "ingressgateway"})
 DEFAULT_HEALTH = HealthCheck()
+DEFAULT_WORKLOAD = Workload.DEPLOYMENT
+DEFAULT_METALLB_MODE = MetalLbMode.L2
+DEFAULT_BGP_PORT = 179
+DEFAULT_TARGET_CPU_PERCENT = 70
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,56 @@ class Port:
     """`external` only: the NodePort the external HAProxy connects to."""
 
 
+Labels = tuple[tuple[str, str], ...]
+"""A label map, frozen in the order the user wrote it."""
+
+
+@dataclass(frozen=True)
+class BgpPeer:
+    name: str
+    address: str
+    asn: int
+    port: int
+    password_secret: str | None
+    """The name of a Secret in MetalLB's namespace; never a password."""
+    ebgp_multihop: bool
+
+
+@dataclass(frozen=True)
+class BgpPlan:
+    my_asn: int
+    peers: tuple[BgpPeer, ...]
+
+
 @dataclass(frozen=True)
 class MetalLbPlan:
     addresses: tuple[str, ...]
     install: bool
     namespace: str
+    mode: MetalLbMode = DEFAULT_METALLB_MODE
+    node_selectors: tuple[Labels, ...] = ()
+    """The nodes that may announce; empty: every node."""
+    interfaces: tuple[str, ...] = ()
+    """`l2` only; empty: every interface."""
+    bgp: BgpPlan | None = None
+    """`bgp` only."""
+
+
+@dataclass(frozen=True)
+class Toleration:
+    key: str | None
+    operator: str
+    value: str | None
+    effect: str | None
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """The HorizontalPodAutoscaler: from `min_replicas` (the plan's replicas) to `max_replicas`."""
+
+    min_replicas: int
+    max_replicas: int
+    target_cpu_percent: int
 
 
 @dataclass(frozen=True)
@@ -57,6 +106,11 @@ class InClusterPlan:
     load_balancer_ip: str
     metallb: MetalLbPlan
     monitoring_namespace: str
+    workload: Workload = DEFAULT_WORKLOAD
+    autoscaling: Autoscaling | None = None
+    """`deployment` only."""
+    node_selector: Labels = ()
+    tolerations: tuple[Toleration, ...] = ()
     service_monitor: bool = False
     """A metrics Service, a ServiceMonitor and the PrometheusRule with the alerts."""
     service_monitor_labels: tuple[tuple[str, str], ...] = ()
@@ -66,6 +120,21 @@ class InClusterPlan:
     @property
     def warnings(self) -> list[str]:
         """Choices that silently do nothing, logged when the component is planned."""
+        return self._autoscaling_warnings + self._monitoring_warnings
+
+    @property
+    def _autoscaling_warnings(self) -> list[str]:
+        if self.autoscaling is None or self.metallb.mode is not MetalLbMode.L2:
+            return []
+        return [
+            "autoscaling with metallb mode 'l2': every connection enters through the one node that "
+            "announces the IP, and externalTrafficPolicy Local hands it only to the HAProxy pods on that "
+            "node, so added pods carry traffic only if they land there; mode 'bgp' spreads connections "
+            "over every node with a ready HAProxy pod"
+        ]
+
+    @property
+    def _monitoring_warnings(self) -> list[str]:
         if self.service_monitor and not self.service_monitor_labels_given:
             return [
                 "service_monitor is on but service_monitor_labels is not set: a Prometheus that selects "
@@ -181,22 +250,69 @@ def _gateway(args: Mapping[str, Any]) -> GatewayPlan:
     )
 
 
+def _bgp(mlb: Mapping[str, Any]) -> BgpPlan | None:
+    if "bgp" not in mlb:
+        return None
+    peers = tuple(
+        BgpPeer(
+            name=p["name"],
+            address=str(p["address"]),
+            asn=int(p["asn"]),
+            port=int(p.get("port", DEFAULT_BGP_PORT)),
+            password_secret=p.get("password_secret"),
+            ebgp_multihop=p.get("ebgp_multihop", False),
+        )
+        for p in mlb["bgp"]["peers"]
+    )
+    return BgpPlan(my_asn=int(mlb["bgp"]["my_asn"]), peers=peers)
+
+
+def _metallb(mlb: Mapping[str, Any]) -> MetalLbPlan:
+    return MetalLbPlan(
+        addresses=tuple(mlb["addresses"]),
+        install=mlb.get("install", True),
+        namespace=mlb.get("namespace", DEFAULT_METALLB_NAMESPACE),
+        mode=MetalLbMode(mlb.get("mode", DEFAULT_METALLB_MODE)),
+        node_selectors=tuple(tuple(s.items()) for s in mlb.get("node_selectors", ())),
+        interfaces=tuple(mlb.get("interfaces", ())),
+        bgp=_bgp(mlb),
+    )
+
+
+def _autoscaling(args: Mapping[str, Any], replicas: int) -> Autoscaling | None:
+    if "autoscaling" not in args:
+        return None
+    auto = args["autoscaling"]
+    return Autoscaling(
+        min_replicas=replicas,
+        max_replicas=int(auto["max_replicas"]),
+        target_cpu_percent=int(auto.get("target_cpu_percent", DEFAULT_TARGET_CPU_PERCENT)),
+    )
+
+
+def _tolerations(args: Mapping[str, Any]) -> tuple[Toleration, ...]:
+    return tuple(
+        Toleration(t.get("key"), t.get("operator", "Equal"), t.get("value"), t.get("effect"))
+        for t in args.get("tolerations", ())
+    )
+
+
 def _in_cluster(args: Mapping[str, Any]) -> InClusterPlan:
-    mlb = args["metallb"]
+    replicas = args.get("replicas", DEFAULT_REPLICAS)
     return InClusterPlan(
         namespace=args.get("namespace", DEFAULT_NAMESPACE),
-        replicas=args.get("replicas", DEFAULT_REPLICAS),
+        replicas=replicas,
         image=args.get("image", facts.HAPROXY_IMAGE),
         load_balancer_ip=str(args["load_balancer_ip"]),
         monitoring_namespace=args.get("monitoring_namespace", DEFAULT_MONITORING_NAMESPACE),
+        workload=Workload(args.get("workload", DEFAULT_WORKLOAD)),
+        autoscaling=_autoscaling(args, replicas),
+        node_selector=tuple(args.get("node_selector", {}).items()),
+        tolerations=_tolerations(args),
         service_monitor=args.get("service_monitor", False),
         service_monitor_labels=tuple(args.get("service_monitor_labels", {}).items()),
         service_monitor_labels_given="service_monitor_labels" in args,
-        metallb=MetalLbPlan(
-            addresses=tuple(mlb["addresses"]),
-            install=mlb.get("install", True),
-            namespace=mlb.get("namespace", DEFAULT_METALLB_NAMESPACE),
-        ),
+        metallb=_metallb(args["metallb"]),
     )
 
 

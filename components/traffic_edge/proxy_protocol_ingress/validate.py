@@ -13,17 +13,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from traffic_edge._shared import checks
+from traffic_edge._shared.names import LABEL_KEY, LABEL_VALUE, is_int
 from traffic_edge._shared.problems import Path, Problem, conflict, invalid, missing, suggestion
 from traffic_edge._shared.versions import KubeVersion
 from traffic_edge.proxy_protocol_ingress import facts
 from traffic_edge.proxy_protocol_ingress.args import (
     ARG_KEYS,
+    AUTOSCALING_KEYS,
+    BGP_KEYS,
     GATEWAY_KEYS,
     HEALTH_KEYS,
     IN_CLUSTER_ONLY,
     METALLB_KEYS,
+    PEER_KEYS,
     PORT_KEYS,
+    TOLERATION_KEYS,
+    MetalLbMode,
     Placement,
+    Workload,
 )
 from traffic_edge.proxy_protocol_ingress.haproxy_cfg import (
     Keyed,
@@ -32,8 +39,14 @@ from traffic_edge.proxy_protocol_ingress.haproxy_cfg import (
     maxconn_problems,
     route_name_problems,
 )
-from traffic_edge.proxy_protocol_ingress.plan import DEFAULT_PLACEMENT
+from traffic_edge.proxy_protocol_ingress.plan import (
+    DEFAULT_METALLB_MODE,
+    DEFAULT_PLACEMENT,
+    DEFAULT_REPLICAS,
+    DEFAULT_WORKLOAD,
+)
 
+Where = Path | str
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IpRange = tuple[IpAddress, IpAddress]
 
@@ -42,6 +55,7 @@ POOL_BLOCK_RULE = (
     "or a range 'first-last', like '192.0.2.20-192.0.2.29'"
 )
 NODE_PORT_RANGE = (30000, 32767)
+MAX_REPLICAS = 50
 
 
 NAMES = (
@@ -278,7 +292,127 @@ def _metallb_problems(args: Mapping[str, Any], placement: Placement | None) -> l
         problems += checks.boolean(mlb["install"], "metallb.install")
     if "namespace" in mlb:
         problems += checks.dns_label(mlb["namespace"], "metallb.namespace")
-    return problems + _pool_problems(mlb.get("addresses"))
+    problems += _pool_problems(mlb.get("addresses"))
+    problems += _announce_problems(mlb)
+    return problems + _mode_problems(mlb)
+
+
+def _metallb_mode(mlb: Mapping[str, Any]) -> MetalLbMode | None:
+    """The mode the MetalLB rules go by; None when it is invalid."""
+    raw = mlb.get("mode", DEFAULT_METALLB_MODE.value)
+    return next((m for m in MetalLbMode if raw == m.value), None)
+
+
+def _label_selectors(value: object, at: Where) -> list[Problem]:
+    """A list of at least one label map, each with at least one label (matchLabels)."""
+    if not checks.is_list(value) or not value:
+        return [invalid(at, value, "a list of at least one map of node labels, like [{'edge': 'true'}]")]
+    return [p for i, sel in enumerate(value) for p in checks.labels(sel, Path.of(at) / i, at_least=1)]
+
+
+INTERFACE_RULE = "a network interface name: 1 to 15 characters, no '/', ':' or whitespace"
+
+
+def _interface_problems(value: object, at: Path) -> list[Problem]:
+    if not checks.is_list(value) or not value:
+        return [invalid(at, value, "a list of at least one network interface name, like ['eth1']")]
+    bad = [
+        invalid(at / i, name, INTERFACE_RULE)
+        for i, name in enumerate(value)
+        if not (isinstance(name, str) and 1 <= len(name) <= 15 and not any(c in name for c in "/: \t\n"))
+    ]
+    return bad or checks.distinct(value, at)
+
+
+def _announce_problems(mlb: Mapping[str, Any]) -> list[Problem]:
+    """Where the IP is announced from: the nodes, and in L2 the interfaces."""
+    at = Path.of("metallb")
+    problems = (
+        _label_selectors(mlb["node_selectors"], at / "node_selectors") if "node_selectors" in mlb else []
+    )
+    if "interfaces" not in mlb:
+        return problems
+    mode = _metallb_mode(mlb)
+    if mode is MetalLbMode.BGP:
+        why = "interfaces pick where L2 answers ARP/NDP, and BGP announces routes to its peers"
+        return [*problems, conflict(at / "interfaces", mlb["interfaces"], at / "mode", why)]
+    return problems + _interface_problems(mlb["interfaces"], at / "interfaces")
+
+
+def _mode_problems(mlb: Mapping[str, Any]) -> list[Problem]:
+    at = Path.of("metallb")
+    if "mode" in mlb and _metallb_mode(mlb) is None:
+        return checks.one_of(mlb["mode"], MetalLbMode, at / "mode")
+    mode = _metallb_mode(mlb)
+    if mode is MetalLbMode.BGP:
+        what_for = "the local AS number and the BGP routers MetalLB announces the IP to"
+        return checks.required(mlb, "bgp", what_for, at) + (_bgp_problems(mlb["bgp"]) if "bgp" in mlb else [])
+    if "bgp" in mlb:
+        said = "mode 'l2'" if "mode" in mlb else "mode 'l2' (the default)"
+        why = f"the BGP peers are for mode 'bgp', and {said} announces with ARP/NDP"
+        return [conflict(at / "bgp", mlb["bgp"], at / "mode", why)]
+    return []
+
+
+ASN_RULE = f"an AS number from 1 to {facts.METALLB_ASN_MAX}"
+
+
+def _bgp_problems(bgp: object) -> list[Problem]:
+    at = Path.of("metallb") / "bgp"
+    if not isinstance(bgp, Mapping):
+        return [invalid(at, bgp, "a mapping with my_asn and peers")]
+    problems = checks.unknown_keys(bgp, BGP_KEYS, at)
+    problems += checks.required(bgp, "my_asn", "the cluster's AS number, MetalLB's end of every session", at)
+    if bgp.get("my_asn") is not None:
+        problems += checks.integer(bgp["my_asn"], at / "my_asn", 1, facts.METALLB_ASN_MAX)
+    peers = bgp.get("peers")
+    if peers is None:
+        return [*problems, missing(at / "peers", "the BGP routers MetalLB announces the IP to")]
+    if not checks.is_list(peers) or not peers:
+        return [*problems, invalid(at / "peers", peers, "a list of at least one peer: name, address and asn")]
+    my_asn = bgp.get("my_asn") if is_int(bgp.get("my_asn")) else None
+    problems += [p for i, peer in enumerate(peers) for p in _peer_problems(peer, at / "peers" / i, my_asn)]
+    for field in ("name", "address"):
+        given = [(at / "peers" / i / field, p[field]) for i, p in enumerate(peers) if isinstance(p, Mapping)]
+        problems += checks.used_once([(k, v) for k, v in given if isinstance(v, str)], f"a peer {field}")
+    return problems
+
+
+def _peer_problems(peer: object, at: Path, my_asn: int | None) -> list[Problem]:
+    if not isinstance(peer, Mapping):
+        return [invalid(at, peer, "a peer: a mapping with name, address and asn")]
+    problems = checks.unknown_keys({k: v for k, v in peer.items() if k != "password"}, PEER_KEYS, at)
+    if "password" in peer:
+        # Shown as [secret] (the key names a password): a value here would land in the plan.
+        where = f"a Secret of type {facts.METALLB_PASSWORD_SECRET_TYPE} with the key password"
+        why = f"{where} in MetalLB's namespace, named in password_secret: a password never sits in the args"
+        problems.append(invalid(at / "password", peer["password"], f"no password value here: {why}"))
+    problems += checks.required(peer, "name", "the peer's name, which names its BGPPeer object", at)
+    problems += checks.required(peer, "address", "the router's IP address", at)
+    problems += checks.required(peer, "asn", "the router's AS number", at)
+    if peer.get("name") is not None:
+        problems += checks.dns_label(peer["name"], at / "name")
+    if peer.get("address") is not None and not _is_ip(peer["address"]):
+        problems.append(invalid(at / "address", peer["address"], "an IP address of the router"))
+    if peer.get("asn") is not None:
+        problems += checks.integer(peer["asn"], at / "asn", 1, facts.METALLB_ASN_MAX)
+    if "port" in peer:
+        problems += checks.integer(peer["port"], at / "port", 1, facts.METALLB_BGP_PORT_MAX)
+    if "password_secret" in peer:
+        problems += checks.subdomain(peer["password_secret"], at / "password_secret")
+    return problems + _multihop_problems(peer, at, my_asn)
+
+
+def _multihop_problems(peer: Mapping[str, Any], at: Path, my_asn: int | None) -> list[Problem]:
+    if "ebgp_multihop" not in peer:
+        return []
+    problems = checks.boolean(peer["ebgp_multihop"], at / "ebgp_multihop")
+    if peer["ebgp_multihop"] is True and my_asn is not None and peer.get("asn") == my_asn:
+        why = (
+            f"asn {my_asn} equals metallb.bgp.my_asn, so the peer is iBGP, which MetalLB refuses multihop for"
+        )
+        problems.append(conflict(at / "ebgp_multihop", True, at / "asn", why))
+    return problems
 
 
 def _valid_pool(args: Mapping[str, Any]) -> list[IpRange] | None:
@@ -308,14 +442,135 @@ def _haproxy_pod_problems(args: Mapping[str, Any], placement: Placement | None) 
     if placement is not Placement.IN_CLUSTER:
         return []
     problems = checks.dns_label(args["namespace"], "namespace") if "namespace" in args else []
-    if "replicas" in args:
-        why = "one pod is a single point of failure and blocks node drains"
-        problems += checks.because(checks.integer(args["replicas"], "replicas", 2, 50), why)
+    problems += _workload_problems(args)
+    problems += _node_selector_problems(args)
+    problems += _toleration_problems(args.get("tolerations")) if "tolerations" in args else []
     if "image" in args:
         problems += checks.image(args["image"], "image")
     if "monitoring_namespace" in args:
         problems += checks.dns_label(args["monitoring_namespace"], "monitoring_namespace")
     return problems + _service_monitor_problems(args)
+
+
+def _workload(args: Mapping[str, Any]) -> Workload | None:
+    raw = args.get("workload", DEFAULT_WORKLOAD.value)
+    return next((w for w in Workload if raw == w.value), None)
+
+
+def _replicas_problems(args: Mapping[str, Any]) -> list[Problem]:
+    why = "one pod is a single point of failure and blocks node drains"
+    return checks.because(checks.integer(args["replicas"], "replicas", 2, MAX_REPLICAS), why)
+
+
+def _workload_problems(args: Mapping[str, Any]) -> list[Problem]:
+    workload = _workload(args)
+    if workload is None:
+        return checks.one_of(args["workload"], Workload, "workload")
+    if workload is Workload.DAEMONSET:
+        why = "a DaemonSet runs one HAProxy pod on every node node_selector selects"
+        return [conflict(k, args[k], "workload", why) for k in ("replicas", "autoscaling") if k in args]
+    problems = _replicas_problems(args) if "replicas" in args else []
+    if "autoscaling" in args:
+        problems += _autoscaling_problems(args["autoscaling"], args, replicas_ok=not problems)
+    return problems
+
+
+def _autoscaling_problems(auto: object, args: Mapping[str, Any], replicas_ok: bool) -> list[Problem]:
+    at = Path.of("autoscaling")
+    if not isinstance(auto, Mapping):
+        return [invalid(at, auto, "a mapping with max_replicas and, optionally, target_cpu_percent")]
+    problems = checks.unknown_keys(auto, AUTOSCALING_KEYS, at)
+    problems += checks.required(
+        auto, "max_replicas", "the most HAProxy pods the HorizontalPodAutoscaler may run", at
+    )
+    if auto.get("max_replicas") is not None:
+        problems += _max_replicas_problems(auto["max_replicas"], args, replicas_ok)
+    if "target_cpu_percent" in auto:
+        problems += checks.integer(auto["target_cpu_percent"], at / "target_cpu_percent", 10, 100)
+    return problems
+
+
+def _max_replicas_problems(value: object, args: Mapping[str, Any], replicas_ok: bool) -> list[Problem]:
+    """At least `replicas`, the HPA's minimum (as written, or its default), so the HPA never
+    scales below the floor the PDB (maxUnavailable 1) relies on."""
+    floor, said = 2, "2"
+    if replicas_ok:
+        floor = args.get("replicas", DEFAULT_REPLICAS)
+        said = f"replicas ({floor})" if "replicas" in args else f"replicas ({floor}, the default)"
+    if is_int(value) and floor <= value <= MAX_REPLICAS:
+        return []
+    why = "the HorizontalPodAutoscaler scales between replicas and max_replicas"
+    return [
+        invalid(
+            Path.of("autoscaling") / "max_replicas", value, f"an integer from {said} to {MAX_REPLICAS}: {why}"
+        )
+    ]
+
+
+def _node_selector_problems(args: Mapping[str, Any]) -> list[Problem]:
+    if "node_selector" in args:
+        problems = checks.labels(args["node_selector"], "node_selector", at_least=1)
+        return problems or _announcing_problems(args)
+    if _workload(args) is Workload.DAEMONSET:
+        what_for = (
+            "the labels of the edge nodes the HAProxy DaemonSet runs on; without them it runs on every node"
+        )
+        return [missing("node_selector", what_for)]
+    return _announcing_problems(args)
+
+
+def _announcing_problems(args: Mapping[str, Any]) -> list[Problem]:
+    """HAProxy runs only where the IP may be announced: with externalTrafficPolicy Local only a
+    node with a ready HAProxy pod announces it, so a pod outside every announcing node's
+    selector leaves the IP silent when the others are gone."""
+    mlb = args.get("metallb")
+    if not isinstance(mlb, Mapping) or "node_selectors" not in mlb:
+        return []
+    selectors = mlb["node_selectors"]
+    if _label_selectors(selectors, "x"):
+        return []  # reported at metallb.node_selectors
+    local = "with externalTrafficPolicy Local only a node with a ready HAProxy pod announces the IP"
+    if "node_selector" not in args:
+        return [missing("node_selector", f"the HAProxy nodes, inside one of metallb.node_selectors: {local}")]
+    mine = args["node_selector"]
+    if any(sel.items() <= mine.items() for sel in selectors):
+        return []
+    why = f"HAProxy may then run on nodes that never announce the IP, and {local}; include one selector's labels"
+    return [conflict("node_selector", mine, "metallb.node_selectors", why)]
+
+
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+
+def _toleration_problems(value: object) -> list[Problem]:
+    at = Path.of("tolerations")
+    if not checks.is_list(value):
+        return [invalid(at, value, "a list of tolerations: key, operator, value, effect")]
+    return [p for i, t in enumerate(value) for p in _one_toleration(t, at / i)]
+
+
+def _one_toleration(tol: object, at: Path) -> list[Problem]:
+    if not isinstance(tol, Mapping):
+        return [invalid(at, tol, "a toleration: a mapping with key, operator, value and effect")]
+    problems = checks.unknown_keys(tol, TOLERATION_KEYS, at)
+    operator = tol.get("operator", "Equal")
+    if "operator" in tol:
+        problems += checks.one_of(tol["operator"], ("Equal", "Exists"), at / "operator")
+    if "effect" in tol:
+        problems += checks.one_of(tol["effect"], TAINT_EFFECTS, at / "effect")
+    if "key" in tol and not (isinstance(tol["key"], str) and LABEL_KEY.match(tol["key"])):
+        problems.append(
+            invalid(at / "key", tol["key"], "a taint key: an optional DNS prefix and '/', then a name")
+        )
+    if operator == "Exists" and "value" in tol:
+        why = "Exists tolerates the key with any value"
+        problems.append(conflict(at / "value", tol["value"], at / "operator", why))
+    elif "value" in tol and not (isinstance(tol["value"], str) and LABEL_VALUE.match(tol["value"])):
+        rule = "a taint value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric"
+        problems.append(invalid(at / "value", tol["value"], rule))
+    if operator == "Equal" and "key" not in tol:
+        problems.append(missing(at / "key", "the taint's key: only operator Exists may leave it out"))
+    return problems
 
 
 def _service_monitor_problems(args: Mapping[str, Any]) -> list[Problem]:

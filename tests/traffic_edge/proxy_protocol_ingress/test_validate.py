@@ -50,16 +50,18 @@ def test_bad_in_cluster_args_all_reported() -> None:
         "color": "blue",
     }
     assert messages(bad) == [
-        "color is not a known key: the known keys are authorization_policy, gateway, haproxy_source_cidrs, "
-        "health_check, image, istio_version, load_balancer_ip, maxconn, metallb, monitoring_namespace, "
-        "namespace, node_addresses, placement, ports, replicas, service_monitor, service_monitor_labels",
+        "color is not a known key: the known keys are authorization_policy, autoscaling, gateway, "
+        "haproxy_source_cidrs, health_check, image, istio_version, load_balancer_ip, maxconn, metallb, "
+        "monitoring_namespace, namespace, node_addresses, node_selector, placement, ports, replicas, "
+        "service_monitor, service_monitor_labels, tolerations, workload",
         "istio_version: '1.16' is not allowed: Istio 1.17 or later: older gateways cannot insert the "
         "proxy_protocol listener filter first (LISTENER_FILTER patches need 1.17)",
         "ports[0].node_port: 30443 conflicts with placement: a NodePort is for an external HAProxy, and "
         "placement 'in-cluster' (the default) connects to the gateway pods directly",
         "node_addresses: ['10.0.0.1'] conflicts with placement: it lists the nodes an external HAProxy "
         "forwards to, and placement 'in-cluster' (the default) forwards to the gateway pods",
-        "metallb.speed is not a known key: the known keys are addresses, install, namespace",
+        "metallb.speed is not a known key: the known keys are addresses, bgp, install, interfaces, mode, "
+        "namespace, node_selectors",
         f"metallb.addresses[2]: '192.168.50.1/24' is not allowed: {POOL_BLOCK}",
         f"metallb.addresses[3]: 'x' is not allowed: {POOL_BLOCK}",
         "metallb.addresses[1]: '192.168.50.8-192.168.50.20' is not allowed: a block that does not overlap "
