@@ -37,7 +37,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -61,6 +60,8 @@ from bench.proxyload import (
 from bench.settings import pick
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
+from tests.support.squid_runtime import DEPLOYED, Runtime, Workdir
+from tests.support.squid_runtime import HOST as THIS_MACHINE
 
 ROUNDS = 5
 """Rounds in a full run (3 in a quick one)."""
@@ -122,7 +123,7 @@ def client_address(planned: str) -> str:
     return str(next(ipaddress.ip_network(m.group(1)).hosts()))
 
 
-def squid_conf_for_bench(planned: str, workdir: Path, workers: int = 1) -> str:
+def squid_conf_for_bench(planned: str, workdir: str | Path, workers: int = 1) -> str:
     """The planned file with its paths rewritten (a pod's /dev/stdout and /run/squid), a 1 s
     shutdown_lifetime (each round stops its Squid), `workers` set, and names from a hosts file."""
     text = rewrite(
@@ -143,7 +144,8 @@ def squid_conf_for_bench(planned: str, workdir: Path, workers: int = 1) -> str:
     return text + f"hosts_file {workdir}/hosts\ndns_nameservers 127.0.0.1\n"
 
 
-def targets(workdir: Path, planned: str) -> list[Target]:
+def targets(workdir: str | Path, planned: str) -> list[Target]:
+    """Every target; `workdir` is the directory as Squid sees it (inside the Squid root tree)."""
     squid = f"{client_address(planned)}:{SQUID_PORT}"
     return [
         Target("direct", "no proxy", None),
@@ -189,12 +191,19 @@ SERVICE = f"bench{os.getpid()}"
 
 
 @contextmanager
-def squid_running(net: TestNet, target: Target, workdir: Path) -> Iterator[None]:
+def squid_running(net: TestNet, target: Target, workdir: Workdir, runtime: Runtime) -> Iterator[None]:
+    """`target`'s Squid config running in `runtime` (the pod's Squid from the root tree, or this
+    machine's) as uid 13, from the round's start to its end."""
     assert target.squid_conf is not None
-    conf = workdir / f"squid-{target.key}.conf"
+    name = f"squid-{target.key}.conf"
+    conf = workdir.host / name
     conf.write_text(target.squid_conf)
     os.chown(conf, PROXY_UID, PROXY_UID)
-    argv = [*AS_PROXY, "squid", "-n", SERVICE, "--foreground", "-d", "1", "-f", str(conf)]
+    squid = [runtime.squid, "-n", SERVICE, "--foreground", "-d", "1", "-f", workdir.inside(name)]
+    argv = runtime.command(squid, user=PROXY_UID)
+    ipc = [Path("/dev/shm"), Path("/run/squid")]
+    if runtime.root is not None:
+        ipc.append(runtime.root / "run" / "squid")  # its /dev/shm is a tmpfs of its own, gone at exit
     try:
         with started(net, net.proxy, argv, SQUID_PORT, target.name) as proc:
             target.pgid = proc.pid
@@ -203,7 +212,7 @@ def squid_running(net: TestNet, target: Target, workdir: Path) -> Iterator[None]
             finally:
                 target.pgid = None
     finally:
-        for leftover in [*Path("/dev/shm").glob(f"{SERVICE}-*"), *Path("/run/squid").glob(f"{SERVICE}-*")]:
+        for leftover in [p for d in ipc for p in d.glob(f"{SERVICE}-*")]:
             leftover.unlink(missing_ok=True)  # what a killed SMP Squid leaves behind
 
 
@@ -238,11 +247,13 @@ def resolver_files(net: TestNet) -> AbstractContextManager[Path]:
     return etc_files(net.proxy, {"hosts": hosts_file(), "resolv.conf": "nameserver 127.0.0.1\n"})
 
 
-def one_round(net: TestNet, ts: list[Target], i: int, workdir: Path, script: Path) -> None:
+def one_round(
+    net: TestNet, ts: list[Target], i: int, workdir: Workdir, runtime: Runtime, script: Path
+) -> None:
     """Every target once, in an order rotated by the round; each Squid config freshly started."""
     order = ts[i % len(ts) :] + ts[: i % len(ts)]
     for target in order:
-        with squid_running(net, target, workdir) if target.squid_conf else nullcontext():
+        with squid_running(net, target, workdir, runtime) if target.squid_conf else nullcontext():
             sanity(net, target)
             if target.proxy:
                 wrk_round(net, target, script, WARMUP_SECONDS)  # warm-up, not counted
@@ -255,54 +266,66 @@ def one_round(net: TestNet, ts: list[Target], i: int, workdir: Path, script: Pat
 VISIBLE_HOSTNAME = "visible_hostname squid\n"
 
 
-def unresolvable_hostname(net: TestNet, generated: Target, workdir: Path, script: Path) -> dict[str, Sample]:
+def unresolvable_hostname(net: TestNet, planned: str, script: Path) -> dict[str, Sample]:
     """Plain-HTTP rounds of the generated config, and of it with `visible_hostname`, while the
-    host's own name does not resolve (a hosts file without it): the before/after of that setting."""
+    host's own name does not resolve (a hosts file without it): the before/after of that setting.
+    On this machine's Squid (`THIS_MACHINE`): the root tree's start writes an /etc/hosts naming the host,
+    as the kubelet does in a pod, so there the name always resolves."""
     hosts = Path("/etc/netns") / net.proxy / "hosts"
     hosts.write_text(hosts_file(own_name=False))  # bind-mounted: every process sees the change
+    workdir = THIS_MACHINE.workdir("bench-squid-host-", owner=PROXY_UID)
+    (workdir.host / "hosts").write_text(f"{UPSTREAM_ADDR} {HOST}\n")
     found = {}
     try:
+        generated = squid_conf_for_bench(planned, workdir.inner)
+        proxy = f"{client_address(planned)}:{SQUID_PORT}"
         for key, extra in (("generated", ""), ("visible_hostname", VISIBLE_HOSTNAME)):
-            assert generated.squid_conf is not None
-            target = Target(key, key, generated.proxy, generated.squid_conf + extra)
-            with squid_running(net, target, workdir):
+            target = Target(key, key, proxy, generated + extra)
+            with squid_running(net, target, workdir, THIS_MACHINE):
                 wrk_round(net, target, script, WARMUP_SECONDS)
                 found[key] = wrk_round(net, target, script)
     finally:
         hosts.write_text(hosts_file())
+        shutil.rmtree(workdir.host, ignore_errors=True)
     return found
 
 
-def versions() -> str:
-    return " / ".join(
-        subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()[0].strip()
-        for argv in (["squid", "-v"], ["tinyproxy", "-v"])
-    )
+def runtime() -> Runtime:
+    """The pod's Squid (the root tree `make test` builds) when it is there, else this machine's."""
+    return DEPLOYED if DEPLOYED.missing() is None else THIS_MACHINE
 
 
-def measure(planned: str) -> tuple[list[Target], tinyproxy_stall.Diagnosis, dict[str, Sample]]:
+def versions(squid: Runtime) -> str:
+    tiny = subprocess.run(["tinyproxy", "-v"], capture_output=True, text=True).stdout.splitlines()[0].strip()
+    where = "the pod's series, from the root tree" if squid.root is not None else "this machine's"
+    return f"{squid.version()} ({where}) / {tiny}"
+
+
+def measure(
+    planned: str, squid: Runtime
+) -> tuple[list[Target], tinyproxy_stall.Diagnosis, dict[str, Sample]]:
     pod_nofile()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-squid-"))
+    workdir = squid.workdir("bench-squid-", owner=PROXY_UID)
     try:
-        script = prepare(workdir)
-        ts = targets(workdir, planned)
+        script = prepare(workdir.host)
+        ts = targets(workdir.inner, planned)
         with TestNet("bsq") as net, resolver_files(net):
             net.add_loopback_address(net.proxy, f"{client_address(planned)}/32")
-            haproxy = ["haproxy", "-f", str(workdir / "upstream.cfg")]
+            haproxy = ["haproxy", "-f", str(workdir.host / "upstream.cfg")]
             with (
                 started(net, net.upstream, haproxy, 80, "haproxy"),
                 started(
-                    net, net.proxy, tinyproxy_argv(workdir, TINYPROXY_PORT), TINYPROXY_PORT, "tinyproxy"
+                    net, net.proxy, tinyproxy_argv(workdir.host, TINYPROXY_PORT), TINYPROXY_PORT, "tinyproxy"
                 ) as tiny,
             ):
                 by = {t.key: t for t in ts}
                 by["tinyproxy"].pgid = tiny.pid
                 for i in range(pick(ROUNDS, 3)):
-                    one_round(net, ts, i, workdir, script)
-                diagnosis = tinyproxy_stall.diagnose(net, by["tinyproxy"], workdir, script)
-                hostname = unresolvable_hostname(net, by["generated"], workdir, script)
+                    one_round(net, ts, i, workdir, squid, script)
+                diagnosis = tinyproxy_stall.diagnose(net, by["tinyproxy"], workdir.host, script)
+                hostname = unresolvable_hostname(net, planned, script)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir.host, ignore_errors=True)
     return ts, diagnosis, hostname
 
 
@@ -314,8 +337,9 @@ def run() -> Result:
     missing = [b for b in needed if shutil.which(b) is None]
     if missing:
         sys.exit(f"bench_squid: not installed: {', '.join(missing)}")
-    ts, diagnosis, hostname = measure(the_file(planned_configs(), "squid.conf"))
-    section = squid_report.report(ts, diagnosis, hostname, pick(ROUNDS, 3), versions())
+    squid = runtime()
+    ts, diagnosis, hostname = measure(the_file(planned_configs(), "squid.conf"), squid)
+    section = squid_report.report(ts, diagnosis, hostname, pick(ROUNDS, 3), versions(squid))
     return Result("squid", "Squid", section, squid_report.raw(ts, diagnosis, hostname))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from bench.proxyload import TUNNEL_PARALLEL, WRK_CONNECTIONS, Sample, Target, tunnels_per_round, wrk_seconds
 from bench.stats import Ratio, per_round, spread_rule, verdict
-from bench.tinyproxy_stall import TRACED, Diagnosis
+from bench.tinyproxy_stall import BLOCKED_MS, TRACED, Diagnosis
 
 WORKLOADS = (("http", "Plain HTTP (keep-alive)"), ("connect", "CONNECT tunnels (one per request)"))
 RATIOS: tuple[tuple[str, str, str, float | None], ...] = (
@@ -113,8 +113,9 @@ def _intro(rounds: int, versions: str) -> list[str]:
         "",
         "`python -m bench.bench_squid`: the generated squid.conf, dev's as `make plan` writes it "
         "(configs/squid/squid.conf) with only its paths and shutdown_lifetime rewritten, the load coming from "
-        "an address inside its `allowed_src` so the allowlist runs as planned, against its floors on the same Debian "
-        "squid binary, port 3128 and user (uid 13), each started as the pod starts it (`squid --foreground -d 1`: "
+        "an address inside its `allowed_src` so the allowlist runs as planned, against its floors on the same "
+        "Squid binary (the pod's Squid series from the Debian root tree `make test` builds, when it is there; "
+        "versions below), port 3128 and user (uid 13), each started as the pod starts it (`--foreground -d 1`: "
         "the master forks its kids) for its own round and stopped after it: a minimal allow-all config "
         "(`http_access allow all`, no access log, no cache: the cost of the allowlist, the denies and the "
         "logs), the generated config with `workers 2` (Squid SMP), no proxy (the physical limit) and "
@@ -181,9 +182,19 @@ def _stall_cause(d: Diagnosis) -> str:
         f"quickack 1`) after {d.ttfb_no_delayed_ack_ms:.1f} ms. tinyproxy writes the request it forwards one "
         f"header line per send(){sends} on a socket without TCP_NODELAY, so Nagle's algorithm holds the "
         "second segment until the first is ACKed, and the upstream, holding an incomplete request, delays "
-        "that ACK by Linux's ~40 ms minimum; strace shows the wait in tinyproxy's recv() of the answer. "
+        f"that ACK by Linux's ~40 ms minimum. {_blocked(d)} "
         f"CONNECT has no such stall ({d.connect_ms:.1f} ms per tunnel one at a time): its small writes go "
         "to a client that answers at once."
+    )
+
+
+def _blocked(d: Diagnosis) -> str:
+    if not d.blocked:
+        return "(strace is not installed: where tinyproxy waits was not traced.)"
+    calls = ", ".join(f"{ms:.1f} ms in {name}()" for name, ms in d.blocked.items())
+    return (
+        f"Where tinyproxy's threads wait, per sequential request (strace -f -T, calls of {BLOCKED_MS:.0f} ms "
+        f"or more): {calls}."
     )
 
 
@@ -205,6 +216,9 @@ def hostname_section(found: dict[str, Sample]) -> list[str]:
     gain = after.rps / before.rps
     return [
         "### Before/after: Squid's own host name (`visible_hostname`, proposed)",
+        "",
+        "This machine's Squid (Debian 12's), since the root tree's start writes an /etc/hosts naming the "
+        "host, as the kubelet does in a pod, so the pod's Squid always resolves it here.",
         "",
         "| squid, host name not resolvable (one round, plain HTTP) | req/s | p50 ms | CPU s / 10k req |",
         "|---|---|---|---|",
@@ -297,6 +311,7 @@ def raw(ts: list[Target], d: Diagnosis, hostname: dict[str, Sample]) -> dict[str
             "ttfb_no_delayed_ack_ms": d.ttfb_no_delayed_ack_ms,
             "connect_ms": d.connect_ms,
             "syscalls_per_request": d.syscalls,
+            "blocked_ms_per_request": d.blocked,
             "rows": {k: {"http": asdict(h), "connect": asdict(c)} for k, (h, c) in d.rows.items()},
         },
     }

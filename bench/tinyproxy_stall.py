@@ -16,6 +16,7 @@ The extra rows are one round each: they explain the legacy row, they get no verd
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import statistics
@@ -48,6 +49,9 @@ class Diagnosis:
     """System calls per plain-HTTP request (None: strace is not installed)."""
     rows: dict[str, tuple[Sample, Sample]] = field(default_factory=dict)
     """Variant -> (plain HTTP, CONNECT) rounds."""
+    blocked: dict[str, float] | None = None
+    """ms per plain-HTTP request that tinyproxy's threads spent inside system calls of 10 ms or
+    more, by system call (`strace -f -T`; None: strace is not installed)."""
 
 
 def sequential_ms(net: TestNet, proxy: str, connect: bool, n: int = SEQUENTIAL) -> float:
@@ -83,6 +87,36 @@ def syscalls_per_request(net: TestNet, target: Target) -> dict[str, float] | Non
             tracer.wait(timeout=30)
         calls = parse_strace_summary(Path(summary.name).read_text())
     return {name: calls.get(name, 0) / TRACED for name in COUNTED}
+
+
+BLOCKED_MS = 10.0
+_CALL = re.compile(r"^\d+\s+(?:<\.\.\. )?(\w+)(?:\(| resumed>).*<([\d.]+)>$")
+
+
+def parse_strace_blocked(text: str, requests: int) -> dict[str, float]:
+    """`strace -f -T` output -> ms per request spent in calls of `BLOCKED_MS` or more, by call."""
+    blocked: dict[str, float] = {}
+    for line in text.splitlines():
+        m = _CALL.match(line)
+        if m and float(m.group(2)) * 1e3 >= BLOCKED_MS:
+            blocked[m.group(1)] = blocked.get(m.group(1), 0.0) + float(m.group(2)) * 1e3 / requests
+    return dict(sorted(blocked.items(), key=lambda kv: -kv[1]))
+
+
+def blocked_per_request(net: TestNet, target: Target, n: int = 10) -> dict[str, float] | None:
+    """Where a sequential request's time goes inside tinyproxy: the long system calls."""
+    if shutil.which("strace") is None or target.pgid is None or target.proxy is None:
+        return None
+    with tempfile.NamedTemporaryFile(prefix="bench-strace-", suffix=".txt") as trace:
+        argv = ["strace", "-f", "-T", "-o", trace.name, "-p", str(target.pgid)]
+        tracer = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)  # attached
+            sequential_ms(net, target.proxy, connect=False, n=n)
+        finally:
+            tracer.send_signal(signal.SIGINT)
+            tracer.wait(timeout=30)
+        return parse_strace_blocked(Path(trace.name).read_text(), n)
 
 
 def _routes(ns: str, table: str) -> list[list[str]]:
@@ -125,6 +159,7 @@ def diagnose(net: TestNet, tiny: Target, workdir: Path, script: Path) -> Diagnos
         ttfb_no_delayed_ack_ms=float("nan"),
         connect_ms=sequential_ms(net, tiny.proxy, connect=True),
         syscalls=syscalls_per_request(net, tiny),
+        blocked=blocked_per_request(net, tiny),
     )
     with delayed_acks_off(net):
         found.ttfb_no_delayed_ack_ms = sequential_ms(net, tiny.proxy, connect=False)
