@@ -11,6 +11,7 @@ the generator that a rewrite no longer matches stops the benchmark instead of be
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import tempfile
@@ -23,8 +24,10 @@ STACK = "dev"
 """The stack whose configs are measured: it plans both the Squid proxy and the HAProxy edge."""
 
 
+@functools.cache
 def planned_configs(stack: str = STACK) -> dict[str, str]:
-    """configs/<component>/<file> of `stack`'s plan -> text."""
+    """configs/<component>/<file> of `stack`'s plan -> text; planned once per run, so every
+    benchmark of a run measures the same code (others may be editing the tree meanwhile)."""
     with tempfile.TemporaryDirectory(prefix="bench-planned-") as tmp:
         argv = [sys.executable, "-m", "traffic_edge.plan", "plan", "--stack", stack, "--out", tmp]
         done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300)

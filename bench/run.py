@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from bench import bench_haproxy, bench_plan, bench_squid, output, settings
+from bench import bench_haproxy, bench_plan, bench_squid, output, planned, settings
 
 BENCHMARKS: dict[str, tuple[str, Callable[[], output.Result]]] = {
     "plan": ("make plan vs importing the SDKs; per stack, per zone", bench_plan.run),
@@ -56,9 +56,16 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+USE_PLANNED = {"squid", "haproxy"}
+"""The benchmarks that run the stack's planned configs (bench/planned.py)."""
+
+
 def run_all(args: argparse.Namespace, command: str) -> list[Path]:
     results, written = [], []
-    for slug in args.only or list(BENCHMARKS):
+    slugs = args.only or list(BENCHMARKS)
+    if USE_PLANNED & set(slugs):
+        planned.planned_configs()  # once, first: a tree that does not plan fails before any round
+    for slug in slugs:
         title, run = BENCHMARKS[slug]
         print(f"== {title}", flush=True)
         load, started = output.load_average(), time.monotonic()
