@@ -193,8 +193,8 @@ def _blocked(d: Diagnosis) -> str:
         return "(strace is not installed: where tinyproxy waits was not traced.)"
     calls = ", ".join(f"{ms:.1f} ms in {name}()" for name, ms in d.blocked.items())
     return (
-        f"Where tinyproxy's threads wait, per sequential request (strace -f -T, calls of {BLOCKED_MS:.0f} ms "
-        f"or more): {calls}."
+        f"Where tinyproxy's connection threads wait, per sequential request (strace -f -T, calls of "
+        f"{BLOCKED_MS:.0f} ms or more): {calls}."
     )
 
 

@@ -50,8 +50,9 @@ class Diagnosis:
     rows: dict[str, tuple[Sample, Sample]] = field(default_factory=dict)
     """Variant -> (plain HTTP, CONNECT) rounds."""
     blocked: dict[str, float] | None = None
-    """ms per plain-HTTP request that tinyproxy's threads spent inside system calls of 10 ms or
-    more, by system call (`strace -f -T`; None: strace is not installed)."""
+    """ms per plain-HTTP request that tinyproxy's connection threads (not its main thread, which
+    waits for the next client) spent inside system calls of 10 ms or more, by system call
+    (`strace -f -T`; None: strace is not installed)."""
 
 
 def sequential_ms(net: TestNet, proxy: str, connect: bool, n: int = SEQUENTIAL) -> float:
@@ -90,16 +91,20 @@ def syscalls_per_request(net: TestNet, target: Target) -> dict[str, float] | Non
 
 
 BLOCKED_MS = 10.0
-_CALL = re.compile(r"^\d+\s+(?:<\.\.\. )?(\w+)(?:\(| resumed>).*<([\d.]+)>$")
+_CALL = re.compile(r"^(\d+)\s+(?:<\.\.\. )?(\w+)(?:\(| resumed>).*<([\d.]+)>$")
 
 
-def parse_strace_blocked(text: str, requests: int) -> dict[str, float]:
-    """`strace -f -T` output -> ms per request spent in calls of `BLOCKED_MS` or more, by call."""
+def parse_strace_blocked(text: str, requests: int, main_tid: int) -> dict[str, float]:
+    """`strace -f -T` output -> ms per request the threads other than `main_tid` spent in calls of
+    `BLOCKED_MS` or more, by call."""
     blocked: dict[str, float] = {}
     for line in text.splitlines():
         m = _CALL.match(line)
-        if m and float(m.group(2)) * 1e3 >= BLOCKED_MS:
-            blocked[m.group(1)] = blocked.get(m.group(1), 0.0) + float(m.group(2)) * 1e3 / requests
+        if m is None or int(m.group(1)) == main_tid:
+            continue
+        name, ms = m.group(2), float(m.group(3)) * 1e3
+        if ms >= BLOCKED_MS:
+            blocked[name] = blocked.get(name, 0.0) + ms / requests
     return dict(sorted(blocked.items(), key=lambda kv: -kv[1]))
 
 
@@ -116,7 +121,7 @@ def blocked_per_request(net: TestNet, target: Target, n: int = 10) -> dict[str, 
         finally:
             tracer.send_signal(signal.SIGINT)
             tracer.wait(timeout=30)
-        return parse_strace_blocked(Path(trace.name).read_text(), n)
+        return parse_strace_blocked(Path(trace.name).read_text(), n, target.pgid)
 
 
 def _routes(ns: str, table: str) -> list[list[str]]:

@@ -426,13 +426,14 @@ def test_the_dns_stub_answers_a_queries_for_its_names_only() -> None:
 
 
 def test_strace_timings_are_summed_per_request_for_the_long_calls_only() -> None:
-    text = """101 accept(3, {sa_family=AF_INET}, [16]) = 5 <0.000100>
+    text = """101 restart_syscall(<... resuming interrupted poll ...>) = 1 <0.090000>
+101 accept(3, {sa_family=AF_INET}, [16]) = 5 <0.000100>
 102 recvfrom(5, "HTTP/1.1 200 OK", 4096, 0, NULL, NULL) = 120 <0.041000>
 102 select(6, [5], NULL, NULL, {tv_sec=600, tv_usec=0} <unfinished ...>
 103 fsync(4) = 0 <0.012000>
 102 <... select resumed>) = 1 (in [5], left {tv_sec=599}) <0.039000>
 102 sendto(6, "GET / HTTP/1.1", 16, MSG_NOSIGNAL, NULL, 0) = 16 <0.000020>
 """
-    assert tinyproxy_stall.parse_strace_blocked(text, 2) == pytest.approx(
+    assert tinyproxy_stall.parse_strace_blocked(text, 2, main_tid=101) == pytest.approx(
         {"recvfrom": 20.5, "select": 19.5, "fsync": 6.0}
     )
