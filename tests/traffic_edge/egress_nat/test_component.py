@@ -10,7 +10,7 @@ import pytest
 from tests.traffic_edge.egress_nat.seed import A, B, C, sub
 from traffic_edge._shared.problems import ArgsError
 from traffic_edge.egress_nat.args import NatStrategy
-from traffic_edge.egress_nat.component import EgressNatGateways
+from traffic_edge.egress_nat.component import EgressNatGateways, eip_options
 from traffic_edge.plan.engine import UNKNOWN, Recording, _stand_in, run
 
 EIP = "aws:ec2/eip:Eip"
@@ -303,4 +303,99 @@ def test_a_misspelled_key_is_one_problem_that_names_the_key_meant() -> None:
     assert str(err.value) == (
         "EgressNatGateways 'egress': 1 problem:\n"
         "  1. public_subnets_ids is not a known key: did you mean public_subnet_ids?"
+    )
+
+
+def regional_args(**over: Any) -> dict[str, Any]:
+    args = seed_args(strategy=NatStrategy.REGIONAL, **over)
+    del args["public_subnet_ids"]
+    return args
+
+
+def test_regional_registers_one_nat_in_manual_mode_with_each_zones_protected_eips() -> None:
+    rec = record(regional_args(secondary_eips_per_nat=1, adopted_eip_allocation_ids={C: [LEGACY_C]}))
+    (nat,) = rec.by_type(NAT)
+    assert nat.name == "egress-nat"
+    assert nat.inputs == {
+        "availabilityMode": "regional",
+        "connectivityType": "public",
+        "vpcId": "vpc-0123456789abcdef0",
+        "availabilityZoneAddresses": [
+            {"availabilityZone": A, "allocationIds": [UNKNOWN, UNKNOWN]},
+            {"availabilityZone": C, "allocationIds": [LEGACY_C, UNKNOWN]},
+        ],
+        "tags": {"team": "platform", "Name": "egress-nat"},
+    }
+    created = sorted(r.name for r in rec.by_type(EIP) if not r.read)
+    assert created == [
+        "egress-eip-ap-northeast-2a",
+        "egress-eip-ap-northeast-2a-secondary-1",
+        "egress-eip-ap-northeast-2c-secondary-1",
+    ]
+    for eip in (r for r in rec.by_type(EIP) if not r.read):
+        assert (eip.protect, eip.retain_on_delete) == (True, True)
+    assert sorted(nat.depends_on) == sorted(r.urn for r in rec.by_type(EIP) if not r.read)
+    assert names(rec, ALARM) == ["egress-packet-drops", "egress-port-allocation-errors"]
+    assert rec.warnings == []
+
+
+def test_regional_routes_every_zone_to_it_and_reports_each_zones_ips() -> None:
+    rec = record(regional_args(adopted_eip_allocation_ids={C: [LEGACY_C]}), preview=False)
+    assert {r.inputs["natGatewayId"] for r in rec.by_type(ROUTE)} == {"egress-nat-id"}
+    assert names(rec, ROUTE) == [f"egress-default-route-{A}", f"egress-default-route-{C}"]
+    nat = rec.get(NAT, "egress-nat")
+    assert nat.inputs["availabilityZoneAddresses"][0]["allocationIds"] == [
+        _stand_in(EIP, "egress-eip-ap-northeast-2a", "allocationId")
+    ]
+    # The regional NAT gateway has no primary IP of its own: an adopted IP comes from a read.
+    assert rec.outputs["natGateways"] == {
+        A: {
+            "nat_gateway_id": "egress-nat-id",
+            "egress_ips": [_stand_in(EIP, "egress-eip-ap-northeast-2a", "publicIp")],
+        },
+        C: {
+            "nat_gateway_id": "egress-nat-id",
+            "egress_ips": [_stand_in(EIP, f"egress-adopted-{LEGACY_C}", "publicIp")],
+        },
+    }
+    assert rec.outputs["natZones"] == [A, C]
+    cost = rec.outputs["monthlyCost"]
+    assert (cost["strategy"], cost["natGateways"], cost["billedNatGatewayHours"], cost["totalUsd"]) == (
+        "Regional",
+        1,
+        1460.0,
+        152.44,
+    )
+    assert cost["byStrategy"] == {"OnePerZone": 152.44, "Single": 115.72, "Regional": 152.44}
+
+
+def test_created_eips_come_from_the_pool_and_a_pool_change_never_replaces_one() -> None:
+    pool = "ipv4pool-ec2-0123456789abcdef0"
+    rec = record(seed_args(public_ipv4_pool=pool))
+    for eip in rec.by_type(EIP):
+        assert eip.inputs == {
+            "domain": "vpc",
+            "publicIpv4Pool": pool,
+            "tags": {"team": "platform", "Name": eip.name},
+        }
+    ipam = record(regional_args(ipam_pool_id="ipam-pool-07ccc86aa41bef7ce"))
+    assert {r.inputs["ipamPoolId"] for r in ipam.by_type(EIP)} == {"ipam-pool-07ccc86aa41bef7ce"}
+    # Both pool inputs force a new address when they change: they are ignored after creation.
+    assert eip_options() == {
+        "protect": True,
+        "retain_on_delete": True,
+        "ignore_changes": ["publicIpv4Pool", "ipamPoolId"],
+    }
+
+
+def test_regional_with_public_subnets_is_refused_before_anything_is_registered() -> None:
+    with pytest.raises(ArgsError) as err:
+        record(seed_args(strategy="Regional", ipam_pool_id="ipam-pool-1", public_ipv4_pool="pool-1"))
+    assert str(err.value) == (
+        "EgressNatGateways 'egress': 2 problems:\n"
+        "  1. public_subnet_ids: {'ap-northeast-2a': 'subnet-00000000000000001', 'ap-northeast-2c': "
+        "'subnet-00000000000000003'} conflicts with strategy: strategy Regional has no public subnets: its NAT "
+        "gateway attaches to the VPC, and AWS takes no subnet_id with availability mode regional\n"
+        "  2. public_ipv4_pool: 'pool-1' is not allowed: an EC2 public IPv4 (BYOIP) pool id: 'ipv4pool-ec2-' "
+        "followed by lowercase hex digits"
     )

@@ -202,6 +202,30 @@ def test_a_zone_may_use_existing_route_tables_while_another_gets_created_ones() 
             "tags: ['team'] is not allowed: a map of tag key to tag value",
         ),
         (
+            {
+                "ipam_pool_id": "ipam-pool-07ccc86aa41bef7ce",
+                "public_ipv4_pool": "ipv4pool-ec2-0123456789abcdef0",
+            },
+            "ipam_pool_id: 'ipam-pool-07ccc86aa41bef7ce' conflicts with public_ipv4_pool: an Elastic IP is "
+            "allocated from one pool, either the BYOIP pool or the IPAM pool",
+        ),
+        (
+            {"ipam_pool_id": "ipam-07ccc86aa41bef7ce"},
+            "ipam_pool_id: 'ipam-07ccc86aa41bef7ce' is not allowed: an IPAM pool id: 'ipam-pool-' followed by "
+            "lowercase hex digits",
+        ),
+        (
+            {"public_ipv4_pool": "amazon"},
+            "public_ipv4_pool: 'amazon' is not allowed: an EC2 public IPv4 (BYOIP) pool id: 'ipv4pool-ec2-' "
+            "followed by lowercase hex digits",
+        ),
+        (
+            {"strategy": "Regional"},
+            "public_subnet_ids: {'ap-northeast-2a': 'subnet-00000000000000001', 'ap-northeast-2c': "
+            "'subnet-00000000000000003'} conflicts with strategy: strategy Regional has no public subnets: its "
+            "NAT gateway attaches to the VPC, and AWS takes no subnet_id with availability mode regional",
+        ),
+        (
             {"natGateways": 2},
             "natGateways is not a known key: the known keys are adopted_eip_allocation_ids, alarm_topic_arn, "
             "alarms, expected_gb_per_month, ipam_pool_id, private_route_table_ids, private_subnet_ids, "
@@ -411,3 +435,18 @@ def test_any_input_gives_problems_or_a_plan_never_an_exception(args: dict[str, A
     if not problems:
         plan = plan_egress_nat("egress", args)
         assert set(plan.zones) == {r.zone for r in plan.route_tables}
+
+
+def test_regional_needs_no_public_subnet_and_takes_adopted_ips_in_every_zone() -> None:
+    args = seed_args(
+        strategy="Regional",
+        adopted_eip_allocation_ids={A: [alloc(1)], C: [alloc(3)]},
+        ipam_pool_id="ipam-pool-07ccc86aa41bef7ce",
+    )
+    del args["public_subnet_ids"]
+    assert validate_egress_nat_args(args) == []
+    # Without a strategy it is OnePerZone, which does need them.
+    del args["strategy"]
+    assert rendered(args) == [
+        "public_subnet_ids is required: the public subnet (subnet-...) of each zone that hosts a NAT gateway"
+    ]
