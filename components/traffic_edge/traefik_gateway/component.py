@@ -20,9 +20,12 @@ from traffic_edge.traefik_gateway.args import TraefikGatewayArgs
 from traffic_edge.traefik_gateway.facts import CHART, CHART_REPO, CHART_VERSION
 from traffic_edge.traefik_gateway.helm_values import helm_values
 from traffic_edge.traefik_gateway.manifests import (
+    certificate_manifest,
     ingress_route_manifests,
+    metrics_manifests,
     middleware_manifests,
     network_policy_manifest,
+    tcp_route_manifests,
 )
 from traffic_edge.traefik_gateway.plan import TraefikPlan, plan_traefik_gateway
 from traffic_edge.traefik_gateway.validate import validate_traefik_args
@@ -46,6 +49,10 @@ class TraefikGateway(pulumi.ComponentResource):
       admits only the edge to the entrypoints.
     * The dashboard stays on the internal entrypoint unless `dashboard_route` exposes it on
       ``websecure`` behind basic auth.
+    * Optional: `autoscaling` (an HPA, never below 2), `metrics` (metrics Service, ServiceMonitor,
+      the metrics port open to the monitoring namespace only), `tracing` (OTLP), `redirect_to_https`,
+      `tls` (default certificate from a Secret or cert-manager, minimum version), Redis-backed rate
+      limits, and `tcp_routes` as IngressRouteTCPs on their own entrypoints.
     """
 
     service_name: pulumi.Output[str]
@@ -107,9 +114,18 @@ class TraefikGateway(pulumi.ComponentResource):
 
     def _custom_objects(self, plan: TraefikPlan, release: k8s.helm.v3.Release) -> None:
         # Created before the pods exist, so there is no window with the entrypoints open.
+        own = pulumi.ResourceOptions(parent=self)
         policy = network_policy_manifest(plan)
         if policy is not None:
-            k8s_objects.create(plan.names.network_policy, policy, pulumi.ResourceOptions(parent=self))
+            k8s_objects.create(policy["metadata"]["name"], policy, own)
+        # Neither needs the chart: the ServiceMonitor's and Certificate's CRDs are
+        # prometheus-operator's and cert-manager's, and Traefik serves its own certificate until
+        # cert-manager has written the Secret.
+        for manifest in metrics_manifests(plan):
+            k8s_objects.create(manifest["metadata"]["name"], manifest, own)
+        certificate = certificate_manifest(plan)
+        if certificate is not None:
+            k8s_objects.create(plan.names.certificate, certificate, own)
 
         # The CRDs come with the chart: the custom objects wait for the release.
         after_release = pulumi.ResourceOptions(parent=self, depends_on=[release])
@@ -124,3 +140,5 @@ class TraefikGateway(pulumi.ComponentResource):
         routes_opts = pulumi.ResourceOptions(parent=self, depends_on=[release, *middlewares])
         for manifest in ingress_route_manifests(plan):
             k8s_objects.create(manifest["metadata"]["name"], manifest, routes_opts)
+        for manifest in tcp_route_manifests(plan):
+            k8s_objects.create(manifest["metadata"]["name"], manifest, after_release)

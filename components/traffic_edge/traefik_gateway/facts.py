@@ -61,12 +61,50 @@ INSTANCE_LABEL = "app.kubernetes.io/instance"
 # '-' trimmed (sprig trimSuffix).
 INSTANCE_NAME_MAX = 63
 
+# The path Traefik serves Prometheus metrics on, on the metrics entrypoint.
+METRICS_PATH = "/metrics"
+# The chart names a container port after its entrypoint, lower-cased and cut to 15 characters
+# (traefik.portname): a TCP route's name is its entrypoint's, so it must fit whole.
+PORT_NAME_MAX = 15
+# The HorizontalPodAutoscaler the chart renders from `autoscaling` (templates/hpa.yaml).
+HPA_API_VERSION = "autoscaling/v2"
+# The TLSStore and TLSOption that apply to every router without its own are the ones named
+# "default"; the chart names each object after its key in `tlsStore` / `tlsOptions`.
+DEFAULT_TLS_NAME = "default"
+# Traefik's own default minimum TLS version.
+TLS_DEFAULT_MIN_VERSION = "VersionTLS12"
+# An entrypoint redirect is a router on the entrypoint with this priority (math.MaxInt - 1):
+# it outranks every route there, so a route on `web` alone is never reached once it redirects.
+REDIRECT_ROUTER_PRIORITY = 2**63 - 2
+# The rate-limit middleware's Redis store (spec.rateLimit.redis) exists since this Traefik release.
+REDIS_STORE_SINCE = "v3.4.0"
+# The keys Traefik reads from `spec.rateLimit.redis.secret`, in the Middleware's namespace.
+REDIS_SECRET_KEYS = ("username", "password")
+# The keys Traefik reads from a CA Secret (`redis.tls.caSecret`), the first found.
+REDIS_CA_KEYS = ("tls.ca", "ca.crt")
+# A limiter's bucket key: the middleware's qualified name, then the client. The CRD provider
+# qualifies a Middleware as <namespace>-<name>@kubernetescrd, so copies of one limit in two
+# namespaces keep two buckets, even in Redis.
+RATE_LIMIT_BUCKET_KEY = "<namespace>-<middleware>@kubernetescrd:<client>"
+# The rule of a TCP router that takes every connection on a non-TLS entrypoint.
+TCP_CATCH_ALL = "HostSNI(`*`)"
+# cert-manager's Certificate API.
+CERT_MANAGER_API_VERSION = "cert-manager.io/v1"
+# prometheus-operator's ServiceMonitor API.
+MONITORING_API_VERSION = "monitoring.coreos.com/v1"
+
 _REPO = "traefik/traefik-helm-chart"
 _TAG = "v41.3.0"
 
 
 def _chart(where: str, at: str = _TAG) -> Source:
     return Source(_REPO, where, at)
+
+
+def _traefik(where: str) -> Source:
+    # The pinned chart deploys v3.7.11; the newest v3.7 tag read is v3.7.9, and these files are
+    # the same behaviour across the 3.7 line.
+    return Source("traefik/traefik", where, "v3.7.9")
 
 
 _VALUES = _chart("traefik/values.yaml")
@@ -150,5 +188,95 @@ FACTS: tuple[Fact, ...] = (
         'traefik.instance-name: `printf "%s-%s" .Release.Name <namespace> | trunc 63 | trimSuffix "-"` '
         "(the same form since chart 21 at least; chart 34 made the namespace honour namespaceOverride)",
         (_HELPERS, _chart("traefik/templates/_helpers.tpl", "v34.0.0")),
+    ),
+    Fact(
+        "METRICS_PATH",
+        "the path of Traefik's Prometheus metrics (the chart's `prometheus.io/path` pod annotation)",
+        (_PODTEMPLATE,),
+    ),
+    Fact(
+        "PORT_NAME_MAX",
+        'traefik.portname: an entrypoint\'s container port name is `lower | trimPrefix "-" | trunc 15 | '
+        'trimSuffix "-"` of its key in `ports`',
+        (_HELPERS,),
+    ),
+    Fact(
+        "HPA_API_VERSION",
+        "the HorizontalPodAutoscaler the chart renders from `autoscaling` (enabled, minReplicas, "
+        "maxReplicas, metrics, behavior); deployment.replicas is left out while it is enabled",
+        (_chart("traefik/templates/hpa.yaml"), _chart("traefik/templates/deployment.yaml")),
+    ),
+    Fact(
+        "DEFAULT_TLS_NAME",
+        "the TLSStore and TLSOption that every router without its own uses (DefaultTLSStoreName, "
+        "DefaultTLSConfigName); the chart names each object after its key in `tlsStore` / `tlsOptions`",
+        (
+            _traefik("pkg/tls/tlsmanager.go"),
+            _chart("traefik/templates/tlsstore.yaml"),
+            _chart("traefik/templates/tlsoption.yaml"),
+        ),
+    ),
+    Fact(
+        "TLS_DEFAULT_MIN_VERSION",
+        "Traefik's default TLS minVersion; MinVersion accepts VersionTLS10 to VersionTLS13",
+        (_traefik("pkg/tls/tlsmanager.go"), _traefik("pkg/tls/certificate.go")),
+    ),
+    Fact(
+        "REDIRECT_ROUTER_PRIORITY",
+        "RedirectEntryPoint.SetDefaults: scheme https, permanent, priority math.MaxInt - 1, so the "
+        "redirect router outranks every route on the entrypoint",
+        (_traefik("pkg/config/static/entrypoints.go"),),
+    ),
+    Fact(
+        "REDIS_STORE_SINCE",
+        "the Traefik release whose rate limiter gained a Redis store (redis_limiter.go; absent at "
+        "v3.3.0); the pinned Traefik is newer",
+        (Source("traefik/traefik", "pkg/middlewares/ratelimiter/redis_limiter.go", "v3.4.0"),),
+    ),
+    Fact(
+        "REDIS_SECRET_KEYS",
+        "loadRedisCredentials: the Secret named by `rateLimit.redis.secret`, in the Middleware's "
+        "namespace, must hold both keys",
+        (_traefik("pkg/provider/kubernetes/crd/kubernetes.go"),),
+    ),
+    Fact(
+        "REDIS_CA_KEYS",
+        "getCABlocks: the CA Secret (`rateLimit.redis.tls.caSecret`) is read from `tls.ca`, else `ca.crt`",
+        (_traefik("pkg/provider/kubernetes/crd/kubernetes.go"),),
+    ),
+    Fact(
+        "RATE_LIMIT_BUCKET_KEY",
+        "rateLimiter.ServeHTTP keys a bucket on `<middleware name>:<source>`, the name being the "
+        "qualified one (provider.GetQualifiedName); in memory each router builds its own limiter "
+        "(traefik/traefik#13706), in Redis every router and replica shares the key",
+        (
+            _traefik("pkg/middlewares/ratelimiter/rate_limiter.go"),
+            _traefik("pkg/server/middleware/middlewares.go"),
+        ),
+    ),
+    Fact(
+        "TCP_CATCH_ALL",
+        "the catch-all rule of a TCP router on a non-TLS entrypoint",
+        (_traefik("pkg/muxer/tcp/matcher.go"),),
+    ),
+    Fact(
+        "CERT_MANAGER_API_VERSION",
+        "group and version of the Certificate (spec.secretName, issuerRef {name, kind, group}, "
+        "dnsNames, privateKey {algorithm, size, rotationPolicy})",
+        (
+            Source("cert-manager/cert-manager", "deploy/crds/cert-manager.io_certificates.yaml", "v1.21.1"),
+            Source("cert-manager/cert-manager", "pkg/apis/certmanager/v1/types_certificate.go", "v1.21.1"),
+        ),
+    ),
+    Fact(
+        "MONITORING_API_VERSION",
+        "group and version of the ServiceMonitor (spec.selector, spec.endpoints[].port/path/interval)",
+        (
+            Source(
+                "prometheus-operator/prometheus-operator",
+                "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml",
+                "v0.93.0",
+            ),
+        ),
     ),
 )

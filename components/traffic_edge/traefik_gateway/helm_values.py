@@ -11,8 +11,10 @@ from typing import Any
 
 from traffic_edge.traefik_gateway.args import ServiceType
 from traffic_edge.traefik_gateway.facts import (
+    DEFAULT_TLS_NAME,
     INTERNAL_CONTAINER_PORT,
     INTERNAL_ENTRYPOINT,
+    METRICS_CONTAINER_PORT,
     METRICS_ENTRYPOINT,
     PING_PATH,
     RUN_AS_ID,
@@ -21,7 +23,7 @@ from traffic_edge.traefik_gateway.facts import (
     WEBSECURE_CONTAINER_PORT,
     WEBSECURE_ENTRYPOINT,
 )
-from traffic_edge.traefik_gateway.plan import TraefikPlan
+from traffic_edge.traefik_gateway.plan import TcpRoutePlan, TraefikPlan
 
 # On SIGTERM Traefik keeps accepting requests for this long, so that the endpoint removal
 # reaches every kube-proxy / upstream HAProxy before the listener closes (the Kubernetes
@@ -36,7 +38,12 @@ HOST_KEY = "kubernetes.io/hostname"
 
 
 def helm_values(plan: TraefikPlan) -> dict[str, Any]:
-    """The chart values of `plan`: a literal tree, with the parts that vary built below."""
+    """The chart values of `plan`: a literal tree, with the parts that vary built below, and
+    the optional features' values only when they are on."""
+    return {**_base(plan), **_autoscaling(plan), **_observability(plan), **_tls(plan)}
+
+
+def _base(plan: TraefikPlan) -> dict[str, Any]:
     return {
         **_pods(plan),
         "ports": _ports(plan),
@@ -57,6 +64,64 @@ def helm_values(plan: TraefikPlan) -> dict[str, Any]:
         "accessLog": {"enabled": True, "format": "json"},
         "global": {"checkNewVersion": False, "sendAnonymousUsage": False},
     }
+
+
+def _autoscaling(plan: TraefikPlan) -> dict[str, Any]:
+    """The chart's HorizontalPodAutoscaler on CPU; it leaves deployment.replicas out while on."""
+    scaling = plan.autoscaling
+    if scaling is None:
+        return {}
+    cpu = {"type": "Utilization", "averageUtilization": scaling.target_cpu_percent}
+    return {
+        "autoscaling": {
+            "enabled": True,
+            "minReplicas": scaling.min_replicas,
+            "maxReplicas": scaling.max_replicas,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": cpu}}],
+            "behavior": {
+                # Up fast: double within 30 s when the load is there.
+                "scaleUp": {
+                    "stabilizationWindowSeconds": 0,
+                    "policies": [{"type": "Percent", "value": 100, "periodSeconds": 30}],
+                },
+                # Down slowly, one pod a minute, like the PDB lets a drain take them: each leaving
+                # pod drains its connections (requestAcceptGraceTimeout + graceTimeOut) first.
+                "scaleDown": {
+                    "stabilizationWindowSeconds": scaling.scale_down_stabilization_seconds,
+                    "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
+                },
+            },
+        }
+    }
+
+
+def _observability(plan: TraefikPlan) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if plan.metrics is not None:
+        # The metrics Service and ServiceMonitor are the component's own (manifests.py), so the
+        # NetworkPolicy and the scrape are decided in one place.
+        values["metrics"] = {
+            "prometheus": {
+                "entryPoint": METRICS_ENTRYPOINT,
+                "addEntryPointsLabels": True,
+                "addServicesLabels": True,
+            }
+        }
+    if plan.tracing is not None:
+        grpc = {"enabled": True, "endpoint": plan.tracing.endpoint, "insecure": plan.tracing.insecure}
+        values["tracing"] = {"sampleRate": plan.tracing.sample_rate, "otlp": {"enabled": True, "grpc": grpc}}
+    return values
+
+
+def _tls(plan: TraefikPlan) -> dict[str, Any]:
+    """The TLSStore and TLSOption named "default": what every router on websecure uses."""
+    if plan.tls is None:
+        return {}
+    values: dict[str, Any] = {"tlsOptions": {DEFAULT_TLS_NAME: {"minVersion": plan.tls.min_version.value}}}
+    if plan.tls.default_secret is not None:
+        store = {"defaultCertificate": {"secretName": plan.tls.default_secret}}
+        values["tlsStore"] = {DEFAULT_TLS_NAME: store}
+    return values
 
 
 def _pods(plan: TraefikPlan) -> dict[str, Any]:
@@ -115,11 +180,26 @@ def _ports(plan: TraefikPlan) -> dict[str, Any]:
         # null removes the chart's default websecure entrypoint (needs allowNullValues).
         WEBSECURE_ENTRYPOINT: None,
     }
+    if plan.metrics is not None:
+        # Stated, not left to the chart's default: the NetworkPolicy and the metrics Service use it.
+        ports[METRICS_ENTRYPOINT] = {"port": METRICS_CONTAINER_PORT, "expose": {"default": False}}
+    if plan.redirect_to_https:
+        # The chart turns this into entryPoints.web.http.redirections.entryPoint.to=:<exposedPort>.
+        redirect = {"to": WEBSECURE_ENTRYPOINT, "scheme": "https", "permanent": True}
+        ports[WEB_ENTRYPOINT]["http"] = {"redirections": {"entryPoint": redirect}}
     if plan.websecure_port is not None:
         websecure = _entrypoint(plan, WEBSECURE_CONTAINER_PORT, plan.websecure_port)
         websecure["http"] = {"tls": {"enabled": True}}
         ports[WEBSECURE_ENTRYPOINT] = websecure
+    ports.update({tcp.name: _tcp_entrypoint(plan, tcp) for tcp in plan.tcp_routes})
     return ports
+
+
+def _tcp_entrypoint(plan: TraefikPlan, tcp: TcpRoutePlan) -> dict[str, Any]:
+    """A TCP route's own entrypoint: no X-Forwarded-* (no HTTP), the PROXY header like the others."""
+    values = _entrypoint(plan, tcp.container_port, tcp.port)
+    del values["forwardedHeaders"]
+    return values
 
 
 def _entrypoint(plan: TraefikPlan, container_port: int, service_port: int) -> dict[str, Any]:

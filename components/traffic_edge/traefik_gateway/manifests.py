@@ -1,20 +1,28 @@
 """The Kubernetes objects `TraefikGateway` creates besides the chart, built from a `TraefikPlan`.
 
 Plain camelCase manifests (`traffic_edge._shared.k8s_objects` turns each into a resource):
-the Middlewares, the IngressRoutes and the NetworkPolicy that admits only the edge.
+the Middlewares, the IngressRoutes and IngressRouteTCPs, the NetworkPolicy, and with the
+optional features the metrics Service and ServiceMonitor and the cert-manager Certificate.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from traffic_edge.traefik_gateway.args import RateLimitStore
 from traffic_edge.traefik_gateway.facts import (
     API_VERSION,
+    CERT_MANAGER_API_VERSION,
+    METRICS_CONTAINER_PORT,
+    METRICS_ENTRYPOINT,
+    METRICS_PATH,
+    MONITORING_API_VERSION,
+    TCP_CATCH_ALL,
     WEB_CONTAINER_PORT,
     WEBSECURE_CONTAINER_PORT,
     WEBSECURE_ENTRYPOINT,
 )
-from traffic_edge.traefik_gateway.plan import RoutePlan, TraefikPlan
+from traffic_edge.traefik_gateway.plan import RateLimitPlan, RedisPlan, RoutePlan, TraefikPlan
 
 
 def _custom(kind: str, name: str, namespace: str, plan: TraefikPlan, spec: dict[str, Any]) -> dict[str, Any]:
@@ -32,12 +40,23 @@ def _middleware_specs(plan: TraefikPlan) -> dict[str, dict[str, Any]]:
     for rl in plan.rate_limits:
         # No sourceCriterion: the bucket is keyed on the remote address, which is the
         # client address from the PROXY header. ipStrategy.depth would trust X-Forwarded-For.
-        specs[rl.name] = {
-            "rateLimit": {"average": rl.average, "period": f"{rl.period_seconds}s", "burst": rl.burst}
-        }
+        specs[rl.name] = {"rateLimit": _rate_limit(rl, plan.rate_limit_redis)}
     for al in plan.ip_allowlists:
         specs[al.name] = {"ipAllowList": {"sourceRange": list(al.source_ranges)}}
     return specs
+
+
+def _rate_limit(rl: RateLimitPlan, redis: RedisPlan | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"average": rl.average, "period": f"{rl.period_seconds}s", "burst": rl.burst}
+    if rl.store is RateLimitStore.REDIS and redis is not None:
+        # Credentials by Secret name only (username/password keys, read in the Middleware's namespace).
+        store: dict[str, Any] = {"endpoints": list(redis.endpoints), "db": redis.db}
+        if redis.auth_secret is not None:
+            store["secret"] = redis.auth_secret
+        if redis.tls:
+            store["tls"] = {"caSecret": redis.ca_secret} if redis.ca_secret is not None else {}
+        spec["redis"] = store
+    return spec
 
 
 def middleware_manifests(plan: TraefikPlan) -> list[dict[str, Any]]:
@@ -117,16 +136,130 @@ def ingress_route_manifests(plan: TraefikPlan) -> list[dict[str, Any]]:
     return manifests
 
 
-def network_policy_manifest(plan: TraefikPlan) -> dict[str, Any] | None:
-    """Admit only the trusted edge to the entrypoints (None when no trusted source is set).
+def tcp_route_manifests(plan: TraefikPlan) -> list[dict[str, Any]]:
+    """One IngressRouteTCP per TCP route, alone on its entrypoint: every connection goes to it."""
+    out = []
+    for tcp in plan.tcp_routes:
+        route = {
+            "match": TCP_CATCH_ALL,
+            "services": [{"name": tcp.service, "port": tcp.service_port}],
+        }
+        manifest = _custom("IngressRouteTCP", tcp.object_name, tcp.namespace, plan, {})
+        manifest["metadata"]["annotations"] = {"kubernetes.io/ingress.class": plan.names.ingress_class}
+        manifest["spec"] = {"entryPoints": [tcp.name], "routes": [route]}
+        out.append(manifest)
+    return out
 
-    The same spoofing protection as the Istio receiver: a PROXY header is only believed
-    from `trusted_cidrs`, and nobody else can open a connection to the entrypoints at all.
-    The internal port (ping, dashboard) and metrics get no rule, so they are closed too.
+
+def metrics_manifests(plan: TraefikPlan) -> list[dict[str, Any]]:
+    """With `metrics`: a Service on the pods' metrics port (never the public Service) and its
+    ServiceMonitor."""
+    metrics, names = plan.metrics, plan.names
+    if metrics is None:
+        return []
+    labels = {**names.labels, "app.kubernetes.io/component": "metrics"}
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": names.metrics_service, "namespace": names.namespace, "labels": labels},
+        "spec": {
+            "type": "ClusterIP",
+            "selector": dict(names.selector),
+            "ports": [
+                {
+                    "name": METRICS_ENTRYPOINT,
+                    "port": METRICS_CONTAINER_PORT,
+                    "targetPort": METRICS_ENTRYPOINT,
+                    "protocol": "TCP",
+                }
+            ],
+        },
+    }
+    endpoint = {"port": METRICS_ENTRYPOINT, "path": METRICS_PATH, "interval": f"{metrics.interval_seconds}s"}
+    monitor = {
+        "apiVersion": MONITORING_API_VERSION,
+        "kind": "ServiceMonitor",
+        "metadata": {
+            "name": names.service_monitor,
+            "namespace": names.namespace,
+            "labels": {**names.labels, **metrics.service_monitor_labels},
+        },
+        "spec": {"selector": {"matchLabels": labels}, "endpoints": [endpoint]},
+    }
+    return [service, monitor]
+
+
+def certificate_manifest(plan: TraefikPlan) -> dict[str, Any] | None:
+    """With `tls.default_certificate.cert_manager`: the Certificate cert-manager keeps in the
+    Secret the default TLSStore names."""
+    tls, names = plan.tls, plan.names
+    if tls is None or tls.cert_manager is None or tls.default_secret is None:
+        return None
+    cm = tls.cert_manager
+    return {
+        "apiVersion": CERT_MANAGER_API_VERSION,
+        "kind": "Certificate",
+        "metadata": {"name": names.certificate, "namespace": names.namespace, "labels": names.labels},
+        "spec": {
+            "secretName": tls.default_secret,
+            "issuerRef": {"name": cm.issuer, "kind": cm.issuer_kind.value, "group": "cert-manager.io"},
+            "dnsNames": list(cm.dns_names),
+            # A new key on every renewal: a leaked key stops working at the next one.
+            "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+        },
+    }
+
+
+def _entry_ports(plan: TraefikPlan) -> list[dict[str, Any]]:
+    """The entrypoints' ports in the pod (what a NetworkPolicy sees after the Service's DNAT)."""
+    ports = [WEB_CONTAINER_PORT]
+    if plan.websecure:
+        ports.append(WEBSECURE_CONTAINER_PORT)
+    ports += [tcp.container_port for tcp in plan.tcp_routes]
+    return [{"protocol": "TCP", "port": p} for p in ports]
+
+
+def network_policy_manifest(plan: TraefikPlan) -> dict[str, Any] | None:
+    """Who may reach the pods: None when neither a trusted edge nor `metrics` is set.
+
+    With `trusted_cidrs` / `trusted_pods` only the edge reaches the entrypoints: the same
+    spoofing protection as the Istio receiver (a PROXY header is only believed from
+    `trusted_cidrs`, and nobody else can open a connection to the entrypoints at all). Without
+    them the entrypoints are open to all, but with `metrics` the policy still exists, so the
+    metrics port admits only the monitoring namespace. The internal port (ping, dashboard) gets
+    no rule, so it is closed.
     """
-    if not plan.edge_only:
+    if not plan.edge_only and plan.metrics is None:
         return None
     names = plan.names
+    rules: list[dict[str, Any]] = [{"ports": _entry_ports(plan)}]
+    if plan.edge_only:
+        rules = [{"from": _edge_peers(plan), "ports": _entry_ports(plan)}]
+    if plan.metrics is not None:
+        monitoring = {"kubernetes.io/metadata.name": plan.metrics.monitoring_namespace}
+        rules.append(
+            {
+                "from": [{"namespaceSelector": {"matchLabels": monitoring}}],
+                "ports": [{"protocol": "TCP", "port": METRICS_CONTAINER_PORT}],
+            }
+        )
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {
+            "name": names.network_policy_for(plan.edge_only),
+            "namespace": names.namespace,
+            "labels": names.labels,
+        },
+        "spec": {
+            "podSelector": {"matchLabels": dict(names.selector)},
+            "policyTypes": ["Ingress"],
+            "ingress": rules,
+        },
+    }
+
+
+def _edge_peers(plan: TraefikPlan) -> list[dict[str, Any]]:
     peers: list[dict[str, Any]] = [{"ipBlock": {"cidr": cidr}} for cidr in plan.trusted_networks]
     if plan.trusted_pods is not None:
         peers.append(
@@ -137,17 +270,4 @@ def network_policy_manifest(plan: TraefikPlan) -> dict[str, Any] | None:
                 "podSelector": {"matchLabels": dict(plan.trusted_pods.match_labels)},
             }
         )
-    container_ports = [WEB_CONTAINER_PORT]
-    if plan.websecure:
-        container_ports.append(WEBSECURE_CONTAINER_PORT)
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": names.network_policy, "namespace": names.namespace, "labels": names.labels},
-        "spec": {
-            "podSelector": {"matchLabels": dict(names.selector)},
-            "policyTypes": ["Ingress"],
-            # NetworkPolicy sees the pod's container ports (after the Service's DNAT).
-            "ingress": [{"from": peers, "ports": [{"protocol": "TCP", "port": p} for p in container_ports]}],
-        },
-    }
+    return peers

@@ -49,9 +49,10 @@ def test_every_problem_is_reported_at_once_word_for_word() -> None:
         raise_if("TraefikGateway 'edge'", validate_traefik_args(bad))
     assert str(err.value) == (
         "TraefikGateway 'edge': 11 problems:\n"
-        "  1. colour is not a known key: the known keys are dashboard, dashboard_route, ip_allowlists, "
-        "kubernetes_ingress, namespace, proxy_protocol, rate_limits, replicas, resources, routes, "
-        "service_type, trusted_cidrs, trusted_pods, web_port, websecure, websecure_port, zone_spread\n"
+        "  1. colour is not a known key: the known keys are autoscaling, dashboard, dashboard_route, "
+        "ip_allowlists, kubernetes_ingress, metrics, namespace, proxy_protocol, rate_limit_redis, "
+        "rate_limits, redirect_to_https, replicas, resources, routes, service_type, tcp_routes, tls, "
+        "tracing, trusted_cidrs, trusted_pods, web_port, websecure, websecure_port, zone_spread\n"
         "  2. namespace: 'Edge' is not allowed: a DNS-1123 label: lower-case letters, digits and '-', "
         "at most 63 characters\n"
         "  3. replicas: 1 is not allowed: an integer of at least 2: one pod must stay ready through a "
