@@ -136,7 +136,8 @@ def _curl_tunnels(target: Target, tunnels: int) -> list[str]:
     host = HOST if target.proxy else UPSTREAM_ADDR
     argv = ["curl", "--parallel", "--parallel-immediate", "--parallel-max", str(TUNNEL_PARALLEL)]
     # --no-progress-meter: with --parallel it would interleave with the -w lines on stderr.
-    argv += ["--silent", "--no-progress-meter", "-H", "Connection: close"]
+    # --max-time: a stuck tunnel is an error of its own, not a stuck round.
+    argv += ["--silent", "--no-progress-meter", "--max-time", "10", "-H", "Connection: close"]
     argv += ["-w", "%{stderr}%{http_code} %{time_total}\\n"]
     if target.proxy:
         argv += ["--proxytunnel", "-x", f"http://{target.proxy}"]
@@ -152,7 +153,7 @@ def tunnel_round(net: TestNet, target: Target, tunnels: int | None = None) -> Sa
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
+        timeout=120 + tunnels // 10,  # tinyproxy under a loaded disk managed under 100 tunnels/s
     )
     seconds = time.monotonic() - start
     after = cpu_seconds(target.pgid)
