@@ -357,6 +357,11 @@ def _mode_problems(mlb: Mapping[str, Any]) -> list[Problem]:
 ASN_RULE = f"an AS number from 1 to {facts.METALLB_ASN_MAX}"
 
 
+def _asn(value: object, at: Path) -> list[Problem]:
+    """A 4-byte AS number: beyond int32, so not `checks.integer` (the CRD field is an int64)."""
+    return [] if is_int(value) and 1 <= value <= facts.METALLB_ASN_MAX else [invalid(at, value, ASN_RULE)]
+
+
 def _bgp_problems(bgp: object) -> list[Problem]:
     at = Path.of("metallb") / "bgp"
     if not isinstance(bgp, Mapping):
@@ -364,7 +369,7 @@ def _bgp_problems(bgp: object) -> list[Problem]:
     problems = checks.unknown_keys(bgp, BGP_KEYS, at)
     problems += checks.required(bgp, "my_asn", "the cluster's AS number, MetalLB's end of every session", at)
     if bgp.get("my_asn") is not None:
-        problems += checks.integer(bgp["my_asn"], at / "my_asn", 1, facts.METALLB_ASN_MAX)
+        problems += _asn(bgp["my_asn"], at / "my_asn")
     peers = bgp.get("peers")
     if peers is None:
         return [*problems, missing(at / "peers", "the BGP routers MetalLB announces the IP to")]
@@ -373,7 +378,11 @@ def _bgp_problems(bgp: object) -> list[Problem]:
     my_asn = bgp.get("my_asn") if is_int(bgp.get("my_asn")) else None
     problems += [p for i, peer in enumerate(peers) for p in _peer_problems(peer, at / "peers" / i, my_asn)]
     for field in ("name", "address"):
-        given = [(at / "peers" / i / field, p[field]) for i, p in enumerate(peers) if isinstance(p, Mapping)]
+        given = [
+            (at / "peers" / i / field, p[field])
+            for i, p in enumerate(peers)
+            if isinstance(p, Mapping) and field in p
+        ]
         problems += checks.used_once([(k, v) for k, v in given if isinstance(v, str)], f"a peer {field}")
     return problems
 
@@ -395,7 +404,7 @@ def _peer_problems(peer: object, at: Path, my_asn: int | None) -> list[Problem]:
     if peer.get("address") is not None and not _is_ip(peer["address"]):
         problems.append(invalid(at / "address", peer["address"], "an IP address of the router"))
     if peer.get("asn") is not None:
-        problems += checks.integer(peer["asn"], at / "asn", 1, facts.METALLB_ASN_MAX)
+        problems += _asn(peer["asn"], at / "asn")
     if "port" in peer:
         problems += checks.integer(peer["port"], at / "port", 1, facts.METALLB_BGP_PORT_MAX)
     if "password_secret" in peer:
