@@ -11,12 +11,15 @@ from __future__ import annotations
 from traffic_edge.aks_tcp_load_balancer.args import ExternalTrafficPolicy, LoadBalancerFrontend
 from traffic_edge.aks_tcp_load_balancer.facts import (
     ANN_ALLOWED_IP_RANGES,
+    ANN_ALLOWED_SERVICE_TAGS,
+    ANN_DENY_ALL_EXCEPT,
     ANN_DISABLE_TCP_RESET,
     ANN_IDLE_TIMEOUT,
     ANN_INTERNAL,
     ANN_INTERNAL_SUBNET,
     ANN_IPV4,
     ANN_PIP_NAME,
+    ANN_PIP_NAME_IPV6,
     ANN_PROBE_INTERVAL,
     ANN_PROBE_NUM,
     ANN_RESOURCE_GROUP,
@@ -28,6 +31,7 @@ from traffic_edge.aks_tcp_load_balancer.facts import (
     PROVIDER_DEFAULT_INTERVAL,
     PROVIDER_DEFAULT_THRESHOLD,
     SHARED_PROBE_MODE,
+    USER_PIP_TAGS_KEPT,
     Support,
     port_annotation,
 )
@@ -58,6 +62,10 @@ def build_annotations(plan: AksLoadBalancerPlan) -> tuple[dict[str, str], list[s
         ann[ANN_DISABLE_TCP_RESET] = "true"
     if plan.allowed_ip_ranges is not None:
         ann[ANN_ALLOWED_IP_RANGES] = ",".join(plan.allowed_ip_ranges)
+    if plan.allowed_service_tags is not None:
+        ann[ANN_ALLOWED_SERVICE_TAGS] = ",".join(plan.allowed_service_tags)
+    if plan.deny_all_except_source_ranges:
+        ann[ANN_DENY_ALL_EXCEPT] = "true"
     return ann, notes
 
 
@@ -87,7 +95,11 @@ def _frontend(plan: AksLoadBalancerPlan) -> dict[str, str]:
         return ann
     # The provider reads this group only to find the PIP; the LB itself stays in the node group.
     assert plan.public_ip_name is not None, "a public frontend has a public IP name"
-    return {ANN_RESOURCE_GROUP: plan.network_resource_group, ANN_PIP_NAME: plan.public_ip_name}
+    ann = {ANN_RESOURCE_GROUP: plan.network_resource_group, ANN_PIP_NAME: plan.public_ip_name}
+    # A dual-stack Service's IPv6 frontend takes the PIP named here (getServicePIPName(service, true)).
+    if plan.public_ip_name_ipv6 is not None:
+        ann[ANN_PIP_NAME_IPV6] = plan.public_ip_name_ipv6
+    return ann
 
 
 def _port_probe(port: PortPlan) -> dict[str, str]:
@@ -123,6 +135,7 @@ def version_warnings(plan: AksLoadBalancerPlan) -> list[str]:
         *_probe_warnings(plan),
         *_shared_probe_warning(plan),
         *_tcp_reset_warning(plan),
+        *_pip_tags_warning(plan),
     ]
 
 
@@ -190,4 +203,17 @@ def _tcp_reset_warning(plan: AksLoadBalancerPlan) -> list[str]:
         f"disable_tcp_reset may have no effect on {plan.provider_version.describe()}: TCP reset stays on "
         f"unless the provider reads azure-load-balancer-disable-tcp-reset, which it does from "
         f"{DISABLE_TCP_RESET.describe()}." + _UNKNOWN_PATCH
+    ]
+
+
+def _pip_tags_warning(plan: AksLoadBalancerPlan) -> list[str]:
+    """public_ip_tags on a minor whose AKS patch may still re-tag named PIPs (a known NO is an error)."""
+    new = plan.new_public_ip
+    support = USER_PIP_TAGS_KEPT.support(plan.provider_version)
+    if new is None or new.tags is None or support is not Support.UNKNOWN:
+        return []
+    return [
+        f"public_ip_tags may not stay as set on {plan.provider_version.describe()}: before "
+        f"{USER_PIP_TAGS_KEPT.describe()} the provider re-tags a public IP named by azure-pip-name with the "
+        "cluster's tags on every sync, and the next pulumi up sets them back." + _UNKNOWN_PATCH
     ]

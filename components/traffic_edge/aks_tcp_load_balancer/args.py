@@ -91,6 +91,25 @@ class ServicePortArgs(TypedDict, total=False):
     `probe_threshold` (>= 2; num-of-probe annotation, written to the LB probe's probeThreshold)."""
 
 
+class PublicIpPrefixArgs(TypedDict, total=False):
+    """The public IP prefix a new public IP is taken from: adopted by `id`, or created (protected)
+    from `name` and `length`."""
+
+    id: str
+    """ARM resource ID of an existing public IP prefix, in the public IP's region and subscription."""
+    name: str
+    """Name of the prefix to create in `network_resource_group` (protected and retained on delete)."""
+    length: int
+    """Prefix length of the prefix to create: 28-31 for IPv4, 124-127 for IPv6 (16 to 2 addresses)."""
+
+
+class IpTagArgs(TypedDict):
+    ip_tag_type: str
+    """The IP tag's type, as Azure names it, like 'RoutingPreference' or 'FirstPartyUsage'."""
+    tag: str
+    """The IP tag's value, like 'Internet' or '/Sql'."""
+
+
 class AksClusterRef(TypedDict):
     name: str
     """AKS managed cluster name."""
@@ -124,6 +143,22 @@ class AksTcpLoadBalancerArgs(TypedDict, total=False):
     without zones. NewPublicIp only; must match the zones the cluster's load balancer can use."""
     dns_label: str
     """DNS label of the new public IP (<label>.<region>.cloudapp.azure.com); NewPublicIp only."""
+    public_ip_prefix: PublicIpPrefixArgs
+    """The prefix the new public IP is taken from (the contiguous range a third party allowlists):
+    `id` to adopt one, or `name` and `length` to create one. NewPublicIp only."""
+    ip_tags: list[IpTagArgs]
+    """IP tags of the new IPv4 public IP (set at creation: changing them replaces the IP, which its
+    protection refuses). NewPublicIp only."""
+    public_ip_tags: dict[str, str]
+    """Azure resource tags of the new public IPs and prefixes. NewPublicIp only; needs a provider
+    that leaves a named public IP's tags alone (facts.USER_PIP_TAGS_KEPT)."""
+    dual_stack: bool
+    """Serve IPv4 and IPv6 (ipFamilies IPv4, IPv6 with RequireDualStack; the cluster must be
+    dual-stack). Default False. Public frontends then need `public_ip_name_ipv6` (facts.DUAL_STACK)."""
+    public_ip_name_ipv6: str
+    """Name of the IPv6 public IP to create or adopt; with `dual_stack` on a public frontend only."""
+    public_ip_prefix_ipv6: PublicIpPrefixArgs
+    """The prefix the new IPv6 public IP is taken from, like `public_ip_prefix`. NewPublicIp only."""
     internal_subnet: str
     """Subnet of the internal load balancer (default: the cluster's subnet); Internal only."""
     internal_ip: str
@@ -150,6 +185,14 @@ class AksTcpLoadBalancerArgs(TypedDict, total=False):
     allowed_ip_ranges: list[str]
     """Client CIDRs allowed in, enforced by the NSG only (azure-allowed-ip-ranges, cloud-provider-azure
     1.29.0 and the backports in facts.ALLOWED_IP_RANGES). Not together with `load_balancer_source_ranges`."""
+    allowed_service_tags: list[str]
+    """Azure service tags allowed in by the NSG (azure-allowed-service-tags), like 'AzureFrontDoor.Backend';
+    with them the Service is no longer open to the Internet. Not with `load_balancer_source_ranges`
+    (kube-proxy would drop the tags' sources); may be combined with `allowed_ip_ranges`."""
+    deny_all_except_source_ranges: bool
+    """Add an NSG rule denying every other source, the virtual network's included
+    (azure-deny-all-except-load-balancer-source-ranges). Default False. Needs
+    `load_balancer_source_ranges` or `allowed_ip_ranges` (the latter from facts.DENY_ALL_WITH_ALLOWED_IP_RANGES)."""
     disable_tcp_reset: bool
     """Turn TCP reset off on the load-balancing rules (azure-load-balancer-disable-tcp-reset). Default
     False: an idle-timed-out flow is reset, as AKS recommends. Read by cloud-provider-azure 1.29.0 and

@@ -27,6 +27,8 @@ from traffic_edge.aks_tcp_load_balancer.manifests import namespace_manifest, ser
 from traffic_edge.aks_tcp_load_balancer.plan import (
     AksLoadBalancerPlan,
     GrantPlan,
+    NewPublicIpPlan,
+    PrefixPlan,
     control_plane_principal_id,
     plan_aks_tcp_load_balancer,
     resource_group_scope,
@@ -45,6 +47,9 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
     - `<name>-pip`: a Standard, static, IPv4 public IP in `network_resource_group` (zone-redundant
       by default), protected and retained on delete so the address never changes or disappears;
       only with frontend NewPublicIp. ExistingPublicIp adopts one by name instead (looked up, not managed).
+    - `<name>-pip-ipv6`: the same for IPv6, with `dual_stack` (and `public_ip_name_ipv6`).
+    - `<name>-pip-prefix`, `<name>-pip-prefix-ipv6`: the public IP prefixes created from `public_ip_prefix`
+      (`name`, `length`), protected and retained too; a prefix given by `id` is only referenced.
     - `<name>-network-contributor`: a role assignment giving the cluster's control-plane identity
       Network Contributor on `network_resource_group` (deterministic name, principal type
       ServicePrincipal); unless `grant_network_contributor` is false.
@@ -56,9 +61,11 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
     service_name, namespace, create_namespace, selector, ports (name, port, target_port or
     target_port_name, probe_protocol, probe_request_path, probe_interval_seconds, probe_threshold),
     network_resource_group, frontend, public_ip_name, location, zones, dns_label,
+    public_ip_prefix, ip_tags, public_ip_tags, dual_stack, public_ip_name_ipv6, public_ip_prefix_ipv6,
     internal_subnet, internal_ip, external_traffic_policy, health_probe_mode, session_affinity,
     probe_interval_seconds, probe_threshold, tcp_idle_timeout_minutes,
-    load_balancer_source_ranges, allowed_ip_ranges, disable_tcp_reset, kubernetes_version,
+    load_balancer_source_ranges, allowed_ip_ranges, allowed_service_tags, deny_all_except_source_ranges,
+    disable_tcp_reset, kubernetes_version,
     cloud_provider_version,
     grant_network_contributor, cluster_principal_id, aks_cluster, subscription_id.
     Each field is documented on the TypedDict.
@@ -68,11 +75,12 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
     reset switch it ignores, and probe settings the cluster's shared probe would ignore, are errors.
 
     Outputs: `ip_address` (the frontend address; unknown for an internal LB without
-    `internal_ip`), `fqdn` (None without a DNS label), `annotations` (exactly as applied),
+    `internal_ip`), `ipv6_address` (the IPv6 public IP's address when dual-stack, else None), `fqdn` (None without a DNS label), `annotations` (exactly as applied),
     `service_name` and `service_namespace` (the Service, for what selects or reaches it next).
     """
 
     ip_address: pulumi.Output[str | None]
+    ipv6_address: pulumi.Output[str | None]
     fqdn: pulumi.Output[str | None]
     annotations: pulumi.Output[dict[str, str]]
     service_name: pulumi.Output[str]
@@ -87,7 +95,7 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
             pulumi.log.warn(f"AksTcpLoadBalancer {name!r}: {warning}", resource=self)
 
         service_deps: list[pulumi.Resource] = []
-        self.ip_address, self.fqdn = self._frontend(plan, service_deps)
+        self.ip_address, self.fqdn, self.ipv6_address = self._frontend(plan, service_deps)
         if plan.grant is not None:
             service_deps.append(self._grant_network_contributor(plan.name, plan.grant))
         if plan.create_namespace:
@@ -107,6 +115,7 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "ip_address": self.ip_address,
+                "ipv6_address": self.ipv6_address,
                 "fqdn": self.fqdn,
                 "annotations": self.annotations,
                 "service_name": self.service_name,
@@ -116,38 +125,102 @@ class AksTcpLoadBalancer(pulumi.ComponentResource):
 
     def _frontend(
         self, plan: AksLoadBalancerPlan, service_deps: list[pulumi.Resource]
-    ) -> tuple[pulumi.Output[str | None], pulumi.Output[str | None]]:
-        """The frontend's address and FQDN; a created public IP joins `service_deps`."""
+    ) -> tuple[pulumi.Output[str | None], pulumi.Output[str | None], pulumi.Output[str | None]]:
+        """The frontend's IPv4 address, FQDN and IPv6 address; created public IPs join `service_deps`."""
+        none: pulumi.Output[str | None] = pulumi.Output.from_input(None)
         if plan.frontend is LoadBalancerFrontend.INTERNAL:
-            return pulumi.Output.from_input(plan.internal_ip), pulumi.Output.from_input(None)
+            return pulumi.Output.from_input(plan.internal_ip), none, none
         if plan.frontend is LoadBalancerFrontend.EXISTING_PUBLIC_IP:
-            existing = network.get_public_ip_address_output(
-                resource_group_name=plan.network_resource_group,
-                public_ip_address_name=plan.public_ip_name,
-                opts=pulumi.InvokeOutputOptions(parent=self),
+            existing = self._existing_public_ip(plan, plan.public_ip_name)
+            ipv6 = (
+                self._existing_public_ip(plan, plan.public_ip_name_ipv6).ip_address
+                if plan.public_ip_name_ipv6 is not None
+                else none
             )
-            return existing.ip_address, existing.dns_settings.apply(lambda d: d.fqdn if d else None)
+            return existing.ip_address, existing.dns_settings.apply(lambda d: d.fqdn if d else None), ipv6
         new = plan.new_public_ip
-        assert new is not None, "frontend NewPublicIp plans its public IP"
-        pip = network.PublicIPAddress(
-            f"{plan.name}-pip",
+        assert new is not None and plan.public_ip_name is not None, "frontend NewPublicIp plans its public IP"
+        pip = self._new_public_ip(plan, new, plan.public_ip_name, network.IPVersion.I_PV4, new.prefix, "")
+        service_deps.append(pip)
+        ipv6 = none
+        if plan.public_ip_name_ipv6 is not None:
+            pip6 = self._new_public_ip(
+                plan, new, plan.public_ip_name_ipv6, network.IPVersion.I_PV6, new.prefix_ipv6, "-ipv6"
+            )
+            service_deps.append(pip6)
+            ipv6 = pip6.ip_address
+        return pip.ip_address, pip.dns_settings.apply(lambda d: d.fqdn if d else None), ipv6
+
+    def _existing_public_ip(self, plan: AksLoadBalancerPlan, name: str | None) -> Any:
+        return network.get_public_ip_address_output(
             resource_group_name=plan.network_resource_group,
-            public_ip_address_name=plan.public_ip_name,
+            public_ip_address_name=name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+
+    def _new_public_ip(
+        self,
+        plan: AksLoadBalancerPlan,
+        new: NewPublicIpPlan,
+        pip_name: str,
+        version: network.IPVersion,
+        prefix: PrefixPlan | None,
+        suffix: str,
+    ) -> network.PublicIPAddress:
+        """A Standard, static public IP, protected and retained: its address is what clients allowlist."""
+        ipv4 = version is network.IPVersion.I_PV4
+        return network.PublicIPAddress(
+            f"{plan.name}-pip{suffix}",
+            resource_group_name=plan.network_resource_group,
+            public_ip_address_name=pip_name,
             location=new.location,
             # The PIP SKU must match the AKS load balancer's (Standard), and Standard must be Static.
             sku=network.PublicIPAddressSkuArgs(
                 name=network.PublicIPAddressSkuName.STANDARD, tier=network.PublicIPAddressSkuTier.REGIONAL
             ),
             public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            public_ip_address_version=network.IPVersion.I_PV4,
+            public_ip_address_version=version,
             zones=list(new.zones) or None,
             dns_settings=network.PublicIPAddressDnsSettingsArgs(domain_name_label=new.dns_label)
-            if new.dns_label
+            if new.dns_label and ipv4
             else None,
+            public_ip_prefix=network.SubResourceArgs(id=self._prefix_id(plan, new, prefix, version, suffix))
+            if prefix is not None
+            else None,
+            ip_tags=[network.IpTagArgs(ip_tag_type=t, tag=v) for t, v in new.ip_tags]
+            if new.ip_tags and ipv4
+            else None,
+            tags=dict(new.tags) if new.tags is not None else None,
             opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
         )
-        service_deps.append(pip)
-        return pip.ip_address, pip.dns_settings.apply(lambda d: d.fqdn if d else None)
+
+    def _prefix_id(
+        self,
+        plan: AksLoadBalancerPlan,
+        new: NewPublicIpPlan,
+        prefix: PrefixPlan,
+        version: network.IPVersion,
+        suffix: str,
+    ) -> pulumi.Input[str]:
+        """The adopted prefix's ID, or that of a prefix created here: protected and retained like the
+        PIP, since its range is what third parties allowlist."""
+        if prefix.id is not None:
+            return prefix.id
+        created = network.PublicIPPrefix(
+            f"{plan.name}-pip-prefix{suffix}",
+            resource_group_name=plan.network_resource_group,
+            public_ip_prefix_name=prefix.name,
+            location=new.location,
+            sku=network.PublicIPPrefixSkuArgs(
+                name=network.PublicIPPrefixSkuName.STANDARD, tier=network.PublicIPPrefixSkuTier.REGIONAL
+            ),
+            prefix_length=prefix.length,
+            public_ip_address_version=version,
+            zones=list(new.zones) or None,
+            tags=dict(new.tags) if new.tags is not None else None,
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
+        )
+        return created.id
 
     def _grant_network_contributor(self, name: str, grant: GrantPlan) -> authorization.RoleAssignment:
         subscription = (

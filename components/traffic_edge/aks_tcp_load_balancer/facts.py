@@ -30,6 +30,18 @@ ANN_PROBE_NUM = PREFIX + "azure-load-balancer-health-probe-num-of-probe"
 ANN_IDLE_TIMEOUT = PREFIX + "azure-load-balancer-tcp-idle-timeout"
 ANN_ALLOWED_IP_RANGES = PREFIX + "azure-allowed-ip-ranges"
 ANN_DISABLE_TCP_RESET = PREFIX + "azure-load-balancer-disable-tcp-reset"
+ANN_PIP_NAME_IPV6 = PREFIX + "azure-pip-name-ipv6"
+ANN_ALLOWED_SERVICE_TAGS = PREFIX + "azure-allowed-service-tags"
+ANN_DENY_ALL_EXCEPT = PREFIX + "azure-deny-all-except-load-balancer-source-ranges"
+# Read only when the provider creates a public IP itself (ensurePublicIPExists, creation branch):
+# this component always names an existing PIP, so it sets the prefix and IP tags on that PIP
+# instead and never writes these.
+CREATION_ONLY_ANNOTATIONS = (
+    PREFIX + "azure-pip-prefix-id",
+    PREFIX + "azure-pip-prefix-id-ipv6",
+    PREFIX + "azure-pip-ip-tags",
+    PREFIX + "azure-pip-tags",
+)
 # consts.go PortAnnotationPrefixPattern "service.beta.kubernetes.io/port_%d_%s" filled with
 # HealthProbeAnnotationPrefixPattern "health-probe_%s".
 PORT_PROBE_ANNOTATION = PREFIX + "port_{port}_health-probe_{what}"
@@ -57,6 +69,8 @@ IDLE_TIMEOUT_RANGE = (4, 100)
 IDLE_TIMEOUT_DOCUMENTED_MAX = 30
 # A Standard public IP's availability zones: zone-redundant across all three by default.
 AZURE_ZONES = ("1", "2", "3")
+# The prefix lengths a Microsoft-owned public IP prefix may have (2 to 16 addresses).
+PREFIX_LENGTHS = {"IPv4": (28, 31), "IPv6": (124, 127)}
 # The cluster-wide clusterServiceLoadBalancerHealthProbeMode values (consts.go; the provider
 # compares them case-insensitively). The default builds one probe per Service port.
 PROBE_MODE_SERVICE_NODE_PORT = "servicenodeport"
@@ -141,6 +155,20 @@ DISABLE_TCP_RESET = Fix(29, {28: 1, 27: 9, 26: 15, 25: 19})
 # externalTrafficPolicy Cluster no per-port probe is built (useSharedProbe) and the shared probe has
 # fixed 5 s / 2 probes, so every probe annotation of that Service is ignored.
 SHARED_PROBE_MODE = Fix(29, {28: 5})
+# PR #3527: a user-assigned public IP (one named by azure-pip-name) is no longer re-tagged by the
+# provider (ensurePIPTagged skipped); before, it reconciled the PIP's tags to the cluster's and the
+# azure-pip-tags annotation's on every sync, against the tags Pulumi sets.
+USER_PIP_TAGS_KEPT = Fix(27, {26: 7, 25: 11, 24: 17, 23: 30})
+# PRs #3415 and #3404: dual-stack Services; azure-pip-name-ipv6 names the IPv6 frontend's public IP
+# (getServicePIPName(service, isIPv6)). Not backported: 1.26.22, the last 1.26, has no IPv6 PIP.
+DUAL_STACK = Fix(27, {})
+# azure-allowed-service-tags: read by every 1.x release (getServiceTags, copied from the in-tree
+# provider); PR #4762 (ALLOWED_IP_RANGES) lets it be combined with azure-allowed-ip-ranges.
+ALLOWED_SERVICE_TAGS = Fix(0, {})
+# azure-deny-all-except-load-balancer-source-ranges: PR #487 (v0.7.1, so every 1.x) adds the deny
+# rule for spec.loadBalancerSourceRanges; PR #5164 also counts azure-allowed-ip-ranges
+# (DenyAllExceptSourceRanges). Not backported: release-1.28 up to 1.28.14 still checks only the spec.
+DENY_ALL_WITH_ALLOWED_IP_RANGES = Fix(29, {})
 
 
 # --- sources ------------------------------------------------------------------------------------
@@ -179,6 +207,23 @@ FACTS: tuple[Fact, ...] = (
         "ANN_ALLOWED_IP_RANGES", "client CIDRs allowed in by the NSG only (ServiceAnnotationAllowedIPRanges)"
     ),
     _annotation("ANN_DISABLE_TCP_RESET", "'true' turns TCP reset off on the Service's Standard-LB TCP rules"),
+    _annotation(
+        "ANN_PIP_NAME_IPV6", "name of the existing public IP of the IPv6 frontend (dual-stack Services)"
+    ),
+    _annotation(
+        "ANN_ALLOWED_SERVICE_TAGS",
+        "Azure service tags allowed in by the NSG (ServiceAnnotationAllowedServiceTags)",
+    ),
+    _annotation(
+        "ANN_DENY_ALL_EXCEPT",
+        "'true' adds an NSG rule denying every source not allowed, the virtual network's included",
+    ),
+    Fact(
+        "CREATION_ONLY_ANNOTATIONS",
+        "read only when the provider creates the public IP itself, so never written: the component sets the "
+        "prefix, IP tags and tags on the PIP it creates and names",
+        (_CONSTS_29, Source(_CPA, "pkg/provider/azure_loadbalancer.go ensurePublicIPExists", "v1.29.0")),
+    ),
     _annotation(
         "PORT_PROBE_ANNOTATION",
         "per-port probe keys: PortAnnotationPrefixPattern + HealthProbeAnnotationPrefixPattern",
@@ -222,6 +267,17 @@ FACTS: tuple[Fact, ...] = (
                 "MicrosoftDocs/azure-docs",
                 "articles/virtual-network/ip-services/public-ip-addresses.md, SKU table: availability zones",
                 "014bcff1b6be",
+            ),
+        ),
+    ),
+    Fact(
+        "PREFIX_LENGTHS",
+        "the lengths a public IP prefix may have, per IP version (16 to 2 addresses)",
+        (
+            Source(
+                "MicrosoftDocs/azure-docs",
+                "articles/virtual-network/ip-services/public-ip-address-prefix.md, Prefix sizes",
+                "a904abc0eddc",
             ),
         ),
     ),
@@ -303,6 +359,48 @@ FACTS: tuple[Fact, ...] = (
                 "PR #4891; cherry-pick #5157 (1.28); pkg/provider/azure_loadbalancer.go",
                 "v1.29.0, v1.28.5",
             ),
+        ),
+    ),
+    Fact(
+        "USER_PIP_TAGS_KEPT",
+        "the provider leaves the tags of a public IP named by azure-pip-name alone (before: ensurePIPTagged "
+        "rewrote them)",
+        (
+            Source(
+                _CPA,
+                "PR #3527; cherry-picks #3531 (1.26), #3530 (1.25), #3529 (1.24), #3528 (1.23)",
+                "v1.27.0, v1.26.7, v1.25.11, v1.24.17, v1.23.30",
+            ),
+        ),
+    ),
+    Fact(
+        "DUAL_STACK",
+        "dual-stack Services: azure-pip-name-ipv6 names the IPv6 frontend's public IP",
+        (
+            Source(_CPA, "PRs #3415, #3404; pkg/provider/azure_utils.go getServicePIPName", "v1.27.0"),
+            Source(_CPA, "pkg/provider/azure_utils.go getServicePIPName (no IPv6)", "v1.26.22"),
+        ),
+    ),
+    Fact(
+        "ALLOWED_SERVICE_TAGS",
+        "azure-allowed-service-tags is read by every 1.x release, and then replaces the allow-from-Internet rule",
+        (
+            Source(
+                _CPA, "pkg/provider/azure_loadbalancer.go getServiceTags, reconcileSecurityGroup", "v1.0.0"
+            ),
+        ),
+    ),
+    Fact(
+        "DENY_ALL_WITH_ALLOWED_IP_RANGES",
+        "the deny-all rule also counts azure-allowed-ip-ranges (before: only spec.loadBalancerSourceRanges, "
+        "since PR #487 in v0.7.1)",
+        (
+            Source(
+                _CPA,
+                "PR #5164; pkg/provider/loadbalancer/accesscontrol.go DenyAllExceptSourceRanges",
+                "v1.29.0",
+            ),
+            Source(_CPA, "pkg/provider/azure_loadbalancer.go getExpectedSecurityRules", "v1.28.14"),
         ),
     ),
 )

@@ -24,6 +24,10 @@ def service_manifest(plan: AksLoadBalancerPlan, annotations: Mapping[str, str]) 
         "externalTrafficPolicy": plan.external_traffic_policy.value,
         "sessionAffinity": plan.session_affinity.value,
     }
+    if plan.dual_stack:
+        # Require, not prefer: on a single-stack cluster the Service is refused instead of quietly IPv4-only.
+        spec["ipFamilyPolicy"] = "RequireDualStack"
+        spec["ipFamilies"] = ["IPv4", "IPv6"]
     if plan.load_balancer_source_ranges is not None:
         spec["loadBalancerSourceRanges"] = list(plan.load_balancer_source_ranges)
     return {

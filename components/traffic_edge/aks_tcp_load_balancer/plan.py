@@ -53,12 +53,27 @@ class PortPlan:
 
 
 @dataclass(frozen=True)
+class PrefixPlan:
+    """The prefix a new public IP is taken from: adopted (`id`) or created (`name`, `length`)."""
+
+    id: str | None
+    name: str | None
+    length: int | None
+
+
+@dataclass(frozen=True)
 class NewPublicIpPlan:
-    """The public IP the component creates (frontend NewPublicIp)."""
+    """The public IPs the component creates (frontend NewPublicIp): IPv4, and IPv6 when dual-stack."""
 
     location: str
     zones: tuple[str, ...]
     dns_label: str | None
+    prefix: PrefixPlan | None
+    prefix_ipv6: PrefixPlan | None
+    ip_tags: tuple[tuple[str, str], ...]
+    """(ip_tag_type, tag) of the IPv4 public IP."""
+    tags: Mapping[str, str] | None
+    """Resource tags of the public IPs and of the prefixes created."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,9 @@ class AksLoadBalancerPlan:
     frontend: LoadBalancerFrontend
     public_ip_name: str | None
     """The public IP to create or adopt; None for an internal load balancer."""
+    dual_stack: bool
+    public_ip_name_ipv6: str | None
+    """The IPv6 public IP to create or adopt; None unless dual-stack with a public frontend."""
     new_public_ip: NewPublicIpPlan | None
     internal_subnet: str | None
     internal_ip: str | None
@@ -107,6 +125,8 @@ class AksLoadBalancerPlan:
     tcp_idle_timeout_minutes: int | None
     load_balancer_source_ranges: tuple[str, ...] | None
     allowed_ip_ranges: tuple[str, ...] | None
+    allowed_service_tags: tuple[str, ...] | None
+    deny_all_except_source_ranges: bool
     disable_tcp_reset: bool
     provider_version: ProviderVersion
     grant: GrantPlan | None
@@ -129,6 +149,8 @@ def plan_aks_tcp_load_balancer(name: str, args: Mapping[str, Any]) -> AksLoadBal
         network_resource_group=args["network_resource_group"],
         frontend=frontend,
         public_ip_name=args.get("public_ip_name"),
+        dual_stack=args.get("dual_stack", False),
+        public_ip_name_ipv6=args.get("public_ip_name_ipv6"),
         new_public_ip=_new_public_ip(args) if frontend is LoadBalancerFrontend.NEW_PUBLIC_IP else None,
         internal_subnet=args.get("internal_subnet"),
         internal_ip=args.get("internal_ip"),
@@ -141,6 +163,8 @@ def plan_aks_tcp_load_balancer(name: str, args: Mapping[str, Any]) -> AksLoadBal
         tcp_idle_timeout_minutes=args.get("tcp_idle_timeout_minutes"),
         load_balancer_source_ranges=_optional_tuple(args.get("load_balancer_source_ranges")),
         allowed_ip_ranges=_optional_tuple(args.get("allowed_ip_ranges")),
+        allowed_service_tags=_optional_tuple(args.get("allowed_service_tags")),
+        deny_all_except_source_ranges=args.get("deny_all_except_source_ranges", False),
         disable_tcp_reset=args.get("disable_tcp_reset", False),
         provider_version=version,
         grant=_grant(args) if args.get("grant_network_contributor", True) else None,
@@ -188,7 +212,17 @@ def _new_public_ip(args: Mapping[str, Any]) -> NewPublicIpPlan:
         location=args["location"],
         zones=tuple(args.get("zones", AZURE_ZONES)),
         dns_label=args.get("dns_label") or None,
+        prefix=_prefix(args.get("public_ip_prefix")),
+        prefix_ipv6=_prefix(args.get("public_ip_prefix_ipv6")),
+        ip_tags=tuple((t["ip_tag_type"], t["tag"]) for t in args.get("ip_tags", ())),
+        tags=dict(args["public_ip_tags"]) if "public_ip_tags" in args else None,
     )
+
+
+def _prefix(prefix: Mapping[str, Any] | None) -> PrefixPlan | None:
+    if prefix is None:
+        return None
+    return PrefixPlan(id=prefix.get("id"), name=prefix.get("name"), length=prefix.get("length"))
 
 
 def _grant(args: Mapping[str, Any]) -> GrantPlan:

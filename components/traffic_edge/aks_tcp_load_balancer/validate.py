@@ -17,28 +17,35 @@ from typing import Any, TypeVar
 
 from traffic_edge._shared import checks
 from traffic_edge._shared.names import DNS1123_LABEL, is_int
-from traffic_edge._shared.problems import Path, Problem, conflict, invalid, missing
+from traffic_edge._shared.problems import MapKey, Path, Problem, conflict, invalid, missing
 from traffic_edge.aks_tcp_load_balancer.args import (
     AksClusterRef,
     AksTcpLoadBalancerArgs,
     ExternalTrafficPolicy,
     HealthProbeMode,
+    IpTagArgs,
     LoadBalancerFrontend,
     ProbeProtocol,
+    PublicIpPrefixArgs,
     ServicePortArgs,
     SessionAffinity,
 )
 from traffic_edge.aks_tcp_load_balancer.facts import (
     ALLOWED_IP_RANGES,
     AZURE_ZONES,
+    DENY_ALL_WITH_ALLOWED_IP_RANGES,
     DISABLE_TCP_RESET,
+    DUAL_STACK,
     IDLE_TIMEOUT_RANGE,
     MIN_INTERVAL,
     MIN_THRESHOLD,
+    PREFIX_LENGTHS,
     PROBE_WINDOW_LIMIT,
     PROVIDER_DEFAULT_INTERVAL,
     PROVIDER_DEFAULT_THRESHOLD,
     SHARED_PROBE_MODE,
+    USER_PIP_TAGS_KEPT,
+    Fix,
     ProviderVersion,
     Support,
 )
@@ -49,7 +56,17 @@ E = TypeVar("E", bound=Enum)
 _ARG_KEYS = tuple(AksTcpLoadBalancerArgs.__annotations__)
 _PORT_KEYS = tuple(ServicePortArgs.__annotations__)
 _CLUSTER_KEYS = tuple(AksClusterRef.__annotations__)
-_ONLY_NEW_PIP = ("location", "zones", "dns_label")
+_PREFIX_KEYS = tuple(PublicIpPrefixArgs.__annotations__)
+_IP_TAG_KEYS = tuple(IpTagArgs.__annotations__)
+_ONLY_NEW_PIP = (
+    "location",
+    "zones",
+    "dns_label",
+    "public_ip_prefix",
+    "public_ip_prefix_ipv6",
+    "ip_tags",
+    "public_ip_tags",
+)
 _ONLY_INTERNAL = ("internal_subnet", "internal_ip")
 _ONLY_GRANT = ("cluster_principal_id", "aks_cluster", "subscription_id")
 _SETTINGS = ("probe_interval_seconds", "probe_threshold")
@@ -64,6 +81,15 @@ _SUBNET_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$")
 _CLUSTER_NAME = re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]*$")
 _LOCATION = re.compile(r"^[a-z][a-z0-9]*$")
 _PIP_DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+_PREFIX_ID = re.compile(
+    r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/Microsoft\.Network/"
+    r"publicIPPrefixes/[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    re.IGNORECASE,
+)
+_IP_TAG_TYPE = re.compile(r"^[A-Za-z]+$")
+_IP_TAG = re.compile(r"^[^\s,]+$")
+_SERVICE_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$")
+_AZURE_TAG_NAME = re.compile(r"^[^<>%&\\?/]{1,512}$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 _RESOURCE_GROUP_RULE = (
@@ -95,6 +121,8 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any], name: str | Non
         *_idle_timeout(args),
         *_tcp_reset(args),
         *_source_ranges(args),
+        *_service_tags(args),
+        *_deny_all_except(args),
         *_versions(args),
         *_identity(args),
     ]
@@ -221,11 +249,154 @@ def _frontend(args: Mapping[str, Any]) -> list[Problem]:
     if "frontend" in args and (problems := checks.one_of(args["frontend"], LoadBalancerFrontend, "frontend")):
         return problems  # every other frontend rule depends on which frontend it is
     frontend = LoadBalancerFrontend(args.get("frontend", LoadBalancerFrontend.NEW_PUBLIC_IP))
-    problems = _public_ip_name(args, frontend) + _misplaced(args, frontend)
+    problems = _public_ip_name(args, frontend) + _misplaced(args, frontend) + _dual_stack(args, frontend)
     if frontend is LoadBalancerFrontend.NEW_PUBLIC_IP:
-        problems += _new_public_ip(args)
+        problems += _new_public_ip(args) + _new_public_ip_extras(args)
     if frontend is LoadBalancerFrontend.INTERNAL:
         problems += _internal(args)
+    return problems
+
+
+def _dual_stack(args: Mapping[str, Any], frontend: LoadBalancerFrontend) -> list[Problem]:
+    """dual_stack on a provider that has it; the IPv6 public IP's name exactly when one is used."""
+    if "dual_stack" in args and (problems := checks.boolean(args["dual_stack"], "dual_stack")):
+        return problems  # whether the IPv6 keys apply is unknown
+    dual = args.get("dual_stack", False)
+    ipv6_keys = [k for k in ("public_ip_name_ipv6", "public_ip_prefix_ipv6") if k in args]
+    if not dual:
+        why = f"only a dual-stack Service has an IPv6 frontend, and dual_stack is false{_is_default(args, 'dual_stack')}"
+        return [conflict(k, args[k], "dual_stack", why) for k in ipv6_keys]
+    problems = _needs(
+        args, "dual_stack", DUAL_STACK, "has no dual-stack load balancer (no azure-pip-name-ipv6)"
+    )
+    if frontend is LoadBalancerFrontend.INTERNAL:
+        if "public_ip_name_ipv6" in args:
+            why = "an internal load balancer has no public IP"
+            problems.append(conflict("public_ip_name_ipv6", args["public_ip_name_ipv6"], "frontend", why))
+        return problems
+    what_for = (
+        "the name of the IPv6 public IP to create"
+        if frontend is LoadBalancerFrontend.NEW_PUBLIC_IP
+        else "the name of the existing IPv6 public IP to adopt, in network_resource_group"
+    )
+    rule = "a public IP name: 1-80 letters, digits, '_', '.' and '-', starting with a letter or digit"
+    problems += checks.required(args, "public_ip_name_ipv6", what_for) or _named(
+        args["public_ip_name_ipv6"], "public_ip_name_ipv6", _PIP_NAME, 80, rule
+    )
+    if args.get("public_ip_name_ipv6") is not None and args.get("public_ip_name_ipv6") == args.get(
+        "public_ip_name"
+    ):
+        why = "the IPv4 and the IPv6 frontend each need their own public IP"
+        problems.append(conflict("public_ip_name_ipv6", args["public_ip_name_ipv6"], "public_ip_name", why))
+    return problems
+
+
+def _needs(args: Mapping[str, Any], key: str, fix: Fix, lacks: str) -> list[Problem]:
+    """`key` (set) conflicts with the version key when that provider version lacks `fix`."""
+    found = _version(args)
+    if found is None or fix.support(found[1]) is not Support.NO:
+        return []
+    version_key, version = found
+    why = f"{version.describe()} {lacks}; it needs {fix.describe()} or later"
+    return [conflict(key, args[key], version_key, why)]
+
+
+def _new_public_ip_extras(args: Mapping[str, Any]) -> list[Problem]:
+    """The prefixes, IP tags and resource tags of the public IPs the component creates."""
+    problems: list[Problem] = []
+    for key, family in (("public_ip_prefix", "IPv4"), ("public_ip_prefix_ipv6", "IPv6")):
+        if key in args:
+            problems += _prefix(args[key], key, family)
+    if "ip_tags" in args:
+        problems += _ip_tags(args["ip_tags"])
+    if "public_ip_tags" in args:
+        problems += _azure_tags(args["public_ip_tags"]) or _needs(
+            args,
+            "public_ip_tags",
+            USER_PIP_TAGS_KEPT,
+            "re-tags a public IP named by azure-pip-name with the cluster's tags on every sync, "
+            "so the tags set here would not stay as set",
+        )
+    return problems
+
+
+def _prefix(value: object, key: str, family: str) -> list[Problem]:
+    """A prefix to adopt by id, or to create from name and length, never both."""
+    at = Path.of(key)
+    if not isinstance(value, Mapping):
+        return [
+            invalid(at, value, "a map with the id of a public IP prefix, or the name and length of a new one")
+        ]
+    problems = checks.unknown_keys(value, _PREFIX_KEYS, at)
+    if "id" in value:
+        if "name" in value or "length" in value:
+            other = "name" if "name" in value else "length"
+            why = "a prefix is either adopted by id or created from name and length"
+            return [*problems, conflict(at / other, value[other], at / "id", why)]
+        rule = (
+            "the ARM ID of a public IP prefix, like '/subscriptions/<id>/resourceGroups/<group>/providers/"
+            "Microsoft.Network/publicIPPrefixes/<name>'"
+        )
+        ok = isinstance(value["id"], str) and _PREFIX_ID.match(value["id"]) is not None
+        return problems + ([] if ok else [invalid(at / "id", value["id"], rule)])
+    if "name" not in value and "length" not in value:
+        return [*problems, missing(at / "id", "the prefix to adopt (or name and length to create one)")]
+    rule = "a public IP prefix name: 1-80 letters, digits, '_', '.' and '-', starting with a letter or digit"
+    problems += checks.required(value, "name", "the name of the public IP prefix to create", at) or _named(
+        value["name"], at / "name", _PIP_NAME, 80, rule
+    )
+    low, high = PREFIX_LENGTHS[family]
+    found = checks.required(
+        value, "length", f"the {family} prefix length, {low}-{high}", at
+    ) or checks.integer(value["length"], at / "length", low, high)
+    return problems + checks.because(found, f"the {family} prefix lengths Azure offers, 16 to 2 addresses")
+
+
+def _ip_tags(value: object) -> list[Problem]:
+    if not checks.is_list(value) or not value:
+        return [
+            invalid("ip_tags", value, "a list of at least one IP tag, each a map with ip_tag_type and tag")
+        ]
+    problems: list[Problem] = []
+    for i, tag in enumerate(value):
+        at = Path.of("ip_tags") / i
+        if not isinstance(tag, Mapping):
+            problems.append(invalid(at, tag, "an IP tag: a map with ip_tag_type and tag"))
+            continue
+        problems += checks.unknown_keys(tag, _IP_TAG_KEYS, at)
+        problems += checks.required(
+            tag, "ip_tag_type", "the IP tag's type, like 'RoutingPreference'", at
+        ) or _named(
+            tag["ip_tag_type"],
+            at / "ip_tag_type",
+            _IP_TAG_TYPE,
+            64,
+            "an IP tag type: letters only, like 'FirstPartyUsage'",
+        )
+        problems += checks.required(tag, "tag", "the IP tag's value, like 'Internet'", at) or _named(
+            tag["tag"], at / "tag", _IP_TAG, 256, "an IP tag value without spaces or commas, like '/Sql'"
+        )
+    if problems:
+        return problems
+    return checks.distinct([(t["ip_tag_type"], t["tag"]) for t in value], "ip_tags")
+
+
+def _azure_tags(value: object) -> list[Problem]:
+    if not isinstance(value, Mapping) or not value:
+        return [invalid("public_ip_tags", value, "a map of at least one Azure tag name to its value")]
+    problems: list[Problem] = []
+    for name, tag_value in value.items():
+        at = Path.of("public_ip_tags") / MapKey(str(name))
+        if not isinstance(name, str) or _AZURE_TAG_NAME.match(name) is None:
+            problems.append(
+                invalid(
+                    at,
+                    name,
+                    "an Azure tag name: 1-512 characters, none of '<', '>', '%', '&', '\\', '?', '/'",
+                )
+            )
+        elif not isinstance(tag_value, str) or len(tag_value) > 256:
+            problems.append(invalid(at, tag_value, "an Azure tag value: a string of at most 256 characters"))
     return problems
 
 
@@ -567,24 +738,82 @@ def _source_ranges(args: Mapping[str, Any]) -> list[Problem]:
             conflict("allowed_ip_ranges", args["allowed_ip_ranges"], "load_balancer_source_ranges", why)
         )
     if "load_balancer_source_ranges" in args:
-        problems += _ipv4_networks(args["load_balancer_source_ranges"], "load_balancer_source_ranges")
+        problems += _client_networks(args, "load_balancer_source_ranges")
     if "allowed_ip_ranges" in args:
-        ranges = _ipv4_networks(args["allowed_ip_ranges"], "allowed_ip_ranges")
+        ranges = _client_networks(args, "allowed_ip_ranges")
         problems += ranges or _allowed_ranges_honoured(args)
     return problems
 
 
-def _ipv4_networks(values: object, key: str) -> list[Problem]:
-    """A non-empty list of distinct IPv4 networks (the load balancer's frontend is IPv4)."""
+def _client_networks(args: Mapping[str, Any], key: str) -> list[Problem]:
+    """A non-empty list of distinct networks: IPv4 only, unless the Service is dual-stack."""
+    values = args[key]
     problems = checks.cidr_list(values, key, what="client networks", at_least=1)
-    if not checks.is_list(values) or any(p.path == Path.of(key) for p in problems):
+    if (
+        args.get("dual_stack") is True
+        or not checks.is_list(values)
+        or any(p.path == Path.of(key) for p in problems)
+    ):
         return problems
-    rule = "an IPv4 network: the load balancer's frontend is IPv4"
+    rule = "an IPv4 network: the load balancer's frontend is IPv4 unless dual_stack is true"
     for i, raw in enumerate(values):
         net = checks.network(raw)
         if net is not None and net.version == 6:
             problems.append(invalid(Path.of(key) / i, raw, rule))
     return sorted(problems, key=lambda p: p.path.parts[1] if len(p.path.parts) > 1 else -1)
+
+
+def _service_tags(args: Mapping[str, Any]) -> list[Problem]:
+    """Service tags the NSG lets in; never with spec.loadBalancerSourceRanges, which kube-proxy also enforces."""
+    if "allowed_service_tags" not in args:
+        return []
+    tags = args["allowed_service_tags"]
+    if not checks.is_list(tags) or not tags:
+        return [
+            invalid(
+                "allowed_service_tags",
+                tags,
+                "a list of at least one Azure service tag, like ['AzureFrontDoor.Backend']",
+            )
+        ]
+    rule = "an Azure service tag: letters and digits, optionally '.'-separated parts, like 'AzureCloud.koreacentral'"
+    problems = [
+        invalid(Path.of("allowed_service_tags") / i, tag, rule)
+        for i, tag in enumerate(tags)
+        if not isinstance(tag, str) or _SERVICE_TAG.match(tag) is None
+    ]
+    problems = problems or checks.distinct(tags, "allowed_service_tags")
+    if "load_balancer_source_ranges" in args:
+        why = (
+            "kube-proxy also enforces load_balancer_source_ranges and would drop the tags' sources the NSG lets in; "
+            "give the networks as allowed_ip_ranges instead"
+        )
+        problems.append(conflict("allowed_service_tags", tags, "load_balancer_source_ranges", why))
+    return problems
+
+
+def _deny_all_except(args: Mapping[str, Any]) -> list[Problem]:
+    """The deny-all rule needs networks to except, and allowed_ip_ranges count only on a provider that counts them."""
+    if "deny_all_except_source_ranges" not in args:
+        return []
+    value = args["deny_all_except_source_ranges"]
+    if (problems := checks.boolean(value, "deny_all_except_source_ranges")) or not value:
+        return problems
+    if "load_balancer_source_ranges" not in args and "allowed_ip_ranges" not in args:
+        rule = (
+            "false unless load_balancer_source_ranges or allowed_ip_ranges is set: cloud-provider-azure adds the "
+            "deny rule only for one of them (allowed_service_tags do not count)"
+        )
+        return [invalid("deny_all_except_source_ranges", value, rule)]
+    if "load_balancer_source_ranges" in args or _source_ranges(args):
+        return []  # honoured everywhere, or allowed_ip_ranges already has a problem of its own
+    return _needs(
+        args,
+        "deny_all_except_source_ranges",
+        DENY_ALL_WITH_ALLOWED_IP_RANGES,
+        "adds the deny rule only for load_balancer_source_ranges, not for allowed_ip_ranges, so every other "
+        "source in the virtual network would stay allowed",
+    )
 
 
 def _allowed_ranges_honoured(args: Mapping[str, Any]) -> list[Problem]:

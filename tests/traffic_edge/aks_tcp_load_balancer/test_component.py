@@ -252,7 +252,14 @@ def test_the_service_is_named_in_the_outputs_for_the_next_step(monkeypatch: pyte
     assert rec.outputs["serviceName"] == service.inputs["metadata"]["name"] == "kimmap-backend-tcp"
     assert rec.outputs["serviceNamespace"] == service.inputs["metadata"]["namespace"] == "kimmap"
     [outputs] = registered
-    assert sorted(outputs) == ["annotations", "fqdn", "ip_address", "service_name", "service_namespace"]
+    assert sorted(outputs) == [
+        "annotations",
+        "fqdn",
+        "ip_address",
+        "ipv6_address",
+        "service_name",
+        "service_namespace",
+    ]
 
 
 def test_internal_load_balancer_has_no_public_ip() -> None:

@@ -179,6 +179,10 @@ def test_the_docs_version_matrix_names_every_boundary_and_leaves_the_numbers_to_
         "ALLOWED_IP_RANGES",
         "DISABLE_TCP_RESET",
         "SHARED_PROBE_MODE",
+        "USER_PIP_TAGS_KEPT",
+        "DUAL_STACK",
+        "ALLOWED_SERVICE_TAGS",
+        "DENY_ALL_WITH_ALLOWED_IP_RANGES",
     ]
     assert all(f"| `{name}` |" in matrix for name in boundaries)
     # The versions live only in the rendered facts table, so the two cannot disagree.

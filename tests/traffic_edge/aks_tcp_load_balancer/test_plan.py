@@ -32,8 +32,16 @@ def test_seed_plan_has_every_default_applied() -> None:
     plan = plan_aks_tcp_load_balancer("kimmap", seed())
     assert plan.frontend is LoadBalancerFrontend.NEW_PUBLIC_IP
     assert plan.new_public_ip == NewPublicIpPlan(
-        location="koreacentral", zones=("1", "2", "3"), dns_label=None
+        location="koreacentral",
+        zones=("1", "2", "3"),
+        dns_label=None,
+        prefix=None,
+        prefix_ipv6=None,
+        ip_tags=(),
+        tags=None,
     )
+    assert (plan.dual_stack, plan.public_ip_name_ipv6, plan.allowed_service_tags) == (False, None, None)
+    assert plan.deny_all_except_source_ranges is False
     assert plan.public_ip_name == "kimmap-tcp-pip"
     assert plan.external_traffic_policy is ExternalTrafficPolicy.CLUSTER
     assert plan.session_affinity is SessionAffinity.NONE
@@ -90,7 +98,15 @@ def test_a_ports_probe_settings_are_recorded_in_order_with_the_protocol_normalis
 
 def test_zones_and_dns_label_only_plan_a_new_public_ip() -> None:
     plan = plan_aks_tcp_load_balancer("kimmap", seed(zones=[], dns_label="kimmap-tcp"))
-    assert plan.new_public_ip == NewPublicIpPlan(location="koreacentral", zones=(), dns_label="kimmap-tcp")
+    assert plan.new_public_ip == NewPublicIpPlan(
+        location="koreacentral",
+        zones=(),
+        dns_label="kimmap-tcp",
+        prefix=None,
+        prefix_ipv6=None,
+        ip_tags=(),
+        tags=None,
+    )
     existing = plan_aks_tcp_load_balancer("kimmap", without("location", frontend="ExistingPublicIp"))
     assert existing.new_public_ip is None and existing.public_ip_name == "kimmap-tcp-pip"
 

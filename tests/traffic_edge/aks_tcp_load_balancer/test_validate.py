@@ -210,11 +210,13 @@ def test_window_rule_holds_for_every_interval_and_threshold(interval: int, thres
         (
             {"typo_key": 1},
             "typo_key is not a known key: the known keys are aks_cluster, allowed_ip_ranges, "
-            "cloud_provider_version, cluster_principal_id, create_namespace, disable_tcp_reset, dns_label, "
+            "allowed_service_tags, cloud_provider_version, cluster_principal_id, create_namespace, "
+            "deny_all_except_source_ranges, disable_tcp_reset, dns_label, dual_stack, "
             "external_traffic_policy, frontend, grant_network_contributor, health_probe_mode, internal_ip, "
-            "internal_subnet, kubernetes_version, "
+            "internal_subnet, ip_tags, kubernetes_version, "
             "load_balancer_source_ranges, location, namespace, network_resource_group, ports, "
-            "probe_interval_seconds, probe_threshold, public_ip_name, selector, service_name, session_affinity, "
+            "probe_interval_seconds, probe_threshold, public_ip_name, public_ip_name_ipv6, public_ip_prefix, "
+            "public_ip_prefix_ipv6, public_ip_tags, selector, service_name, session_affinity, "
             "subscription_id, tcp_idle_timeout_minutes, zones",
         ),
     ],
@@ -470,7 +472,7 @@ def test_source_restriction_is_never_both_and_networks_must_be_ipv4_without_host
         "load_balancer_source_ranges[1]: '203.0.113.5/24' is not allowed: a network in CIDR form with no host bits "
         "set, like '10.0.0.0/16'",
         "load_balancer_source_ranges[2]: '2001:db8::/32' is not allowed: an IPv4 network: the load balancer's "
-        "frontend is IPv4",
+        "frontend is IPv4 unless dual_stack is true",
     ]
 
 
