@@ -52,3 +52,31 @@ def plan_of(args: dict[str, Any], name: str = "edge") -> TraefikPlan:
     """The plan of args that must be valid (the plan is only ever built from valid args)."""
     assert validate_traefik_args(args) == []
     return plan_traefik_gateway(name, args)
+
+
+# Every optional feature on: the shape a production stack behind the edge would take.
+FULL: dict[str, Any] = with_(
+    BEHIND_EDGE,
+    redirect_to_https=True,
+    autoscaling={"min_replicas": 3, "max_replicas": 8, "target_cpu_percent": 60},
+    metrics={"service_monitor_labels": {"release": "kube-prometheus-stack"}},
+    tracing={"endpoint": "otel-collector.monitoring:4317", "insecure": True, "sample_rate": 0.05},
+    tls={
+        "default_certificate": {
+            "cert_manager": {"issuer": "corp-ca", "dns_names": ["example.com", "*.example.com"]}
+        },
+        "min_version": "VersionTLS13",
+    },
+    rate_limits=[{"name": "per-client", "average": 50, "burst": 100, "store": "redis"}],
+    rate_limit_redis={
+        "endpoints": ["redis.cache:6379"],
+        "auth_secret": "ratelimit-redis",
+        "tls": True,
+        "ca_secret": "redis-ca",
+    },
+    tcp_routes=[
+        {"name": "postgres", "port": 5432, "service": "db", "service_port": 5432, "namespace": "data"},
+        {"name": "smtp", "port": 25, "service": "mail", "service_port": 2525},
+    ],
+)
+FULL["routes"][0]["entrypoints"] = ["websecure"]

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, MINIMAL, plan_of, with_
+from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, FULL, MINIMAL, plan_of, with_
 from traffic_edge.traefik_gateway.args import ZoneSpread
 from traffic_edge.traefik_gateway.helm_values import helm_values
 from traffic_edge.traefik_gateway.plan import gateway_names, plan_traefik_gateway
@@ -195,3 +195,95 @@ def test_proxy_protocol_is_never_on_with_an_empty_or_insecure_trust(
     for block in blocks:
         assert block == {"trustedIPs": cidrs, "insecure": False}
     assert all(node is not True for path, node in _walk(values) if path.endswith(".insecure"))
+
+
+def test_optional_features_are_absent_unless_asked_for() -> None:
+    v = values_of(BEHIND_EDGE)
+    for key in ("autoscaling", "metrics", "tracing", "tlsStore", "tlsOptions"):
+        assert key not in v
+    assert "http" not in v["ports"]["web"]
+    assert set(v["ports"]) == {"traefik", "metrics", "web", "websecure"}
+
+
+def test_autoscaling_is_the_charts_hpa_on_cpu_never_below_two() -> None:
+    v = values_of(FULL)
+    assert v["deployment"]["replicas"] == 3
+    assert v["autoscaling"] == {
+        "enabled": True,
+        "minReplicas": 3,
+        "maxReplicas": 8,
+        "metrics": [
+            {
+                "type": "Resource",
+                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}},
+            }
+        ],
+        "behavior": {
+            "scaleUp": {
+                "stabilizationWindowSeconds": 0,
+                "policies": [{"type": "Percent", "value": 100, "periodSeconds": 30}],
+            },
+            "scaleDown": {
+                "stabilizationWindowSeconds": 300,
+                "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
+            },
+        },
+    }
+    # Unset, the minimum is replicas (or 2).
+    v = values_of(with_(MINIMAL, replicas=4, autoscaling={"max_replicas": 6}))
+    assert (v["autoscaling"]["minReplicas"], v["autoscaling"]["maxReplicas"]) == (4, 6)
+    assert v["autoscaling"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
+    assert values_of(with_(MINIMAL, autoscaling={"max_replicas": 3}))["autoscaling"]["minReplicas"] == 2
+
+
+def test_metrics_and_tracing_values() -> None:
+    v = values_of(FULL)
+    assert v["metrics"] == {
+        "prometheus": {"entryPoint": "metrics", "addEntryPointsLabels": True, "addServicesLabels": True}
+    }
+    assert v["ports"]["metrics"] == {"port": 9100, "expose": {"default": False}}
+    assert v["tracing"] == {
+        "sampleRate": 0.05,
+        "otlp": {
+            "enabled": True,
+            "grpc": {"enabled": True, "endpoint": "otel-collector.monitoring:4317", "insecure": True},
+        },
+    }
+    v = values_of(with_(MINIMAL, tracing={"endpoint": "10.0.0.9:4317"}))
+    assert v["tracing"]["sampleRate"] == 0.1
+    assert v["tracing"]["otlp"]["grpc"]["insecure"] is False
+
+
+def test_redirect_to_https_is_on_the_web_entrypoint() -> None:
+    v = values_of(FULL)
+    assert v["ports"]["web"]["http"] == {
+        "redirections": {"entryPoint": {"to": "websecure", "scheme": "https", "permanent": True}}
+    }
+
+
+def test_tls_default_certificate_and_options() -> None:
+    v = values_of(FULL)
+    assert v["tlsStore"] == {"default": {"defaultCertificate": {"secretName": "edge-default-tls"}}}
+    assert v["tlsOptions"] == {"default": {"minVersion": "VersionTLS13"}}
+    v = values_of(with_(FULL, tls={"default_certificate": {"secret": "wildcard-tls"}}))
+    assert v["tlsStore"] == {"default": {"defaultCertificate": {"secretName": "wildcard-tls"}}}
+    assert v["tlsOptions"] == {"default": {"minVersion": "VersionTLS12"}}
+    v = values_of(with_(FULL, tls={"min_version": "VersionTLS13"}))
+    assert "tlsStore" not in v
+
+
+def test_each_tcp_route_has_its_own_entrypoint_with_the_edges_trust() -> None:
+    ports = values_of(FULL)["ports"]
+    trust = {"trustedIPs": ["10.244.8.0/24", "192.0.2.10"], "insecure": False}
+    lifecycle = {"lifeCycle": {"requestAcceptGraceTimeout": "5s", "graceTimeOut": "10s"}}
+    assert ports["postgres"] == {
+        "port": 5432,
+        "exposedPort": 5432,
+        "expose": {"default": True},
+        "protocol": "TCP",
+        "transport": lifecycle,
+        "proxyProtocol": trust,
+    }
+    # A privileged Service port is served from an unprivileged one in the pod.
+    assert (ports["smtp"]["port"], ports["smtp"]["exposedPort"]) == (10025, 25)
+    assert "proxyProtocol" not in values_of(with_(FULL, proxy_protocol=False))["ports"]["smtp"]
