@@ -262,3 +262,29 @@ def test_a_misspelled_arg_is_one_problem_naming_the_key_meant(record: Record) ->
     assert str(err) == (
         "TraefikGateway 'edge': 1 problem:\n  1. trusted_cidr is not a known key: did you mean trusted_cidrs?"
     )
+
+
+def test_every_new_feature_reaches_the_engine(record: Record) -> None:
+    from tests.traffic_edge.traefik_gateway.cases import FULL
+
+    rec = gateway(record, FULL)
+    by_type = sorted(
+        (r.type, r.name) for r in rec.resources if r.type.startswith("kubernetes:") and r.type != RELEASE
+    )
+    assert [
+        t for t in by_type if "IngressRouteTCP" in t[0] or "Certificate" in t[0] or "ServiceMonitor" in t[0]
+    ] == [
+        ("kubernetes:cert-manager.io/v1:Certificate", "edge-default-cert"),
+        ("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "edge-metrics"),
+        ("kubernetes:traefik.io/v1alpha1:IngressRouteTCP", "edge-postgres"),
+        ("kubernetes:traefik.io/v1alpha1:IngressRouteTCP", "edge-smtp"),
+    ]
+    release = rec.get(RELEASE, "edge-release")
+    for tcp in ("edge-postgres", "edge-smtp"):
+        assert release.urn in rec.get("kubernetes:traefik.io/v1alpha1:IngressRouteTCP", tcp).depends_on
+    values = release.inputs["values"]
+    assert values["autoscaling"]["maxReplicas"] == 8
+    assert values["tlsStore"]["default"]["defaultCertificate"]["secretName"] == "edge-default-tls"
+    assert rec.get("kubernetes:core/v1:Service", "edge-traefik-metrics").parent is not None
+    assert rec.outputs["entrypoints"] == {"web": 80, "websecure": 443, "postgres": 5432, "smtp": 25}
+    assert any("kept in Redis" in w for w in rec.warnings)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import pytest
 
-from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, MINIMAL, plan_of, with_
+from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, FULL, MINIMAL, plan_of, with_
 from traffic_edge.traefik_gateway.args import ServiceType, ZoneSpread
 from traffic_edge.traefik_gateway.plan import (
     DashboardPlan,
@@ -171,3 +172,57 @@ def test_the_effective_rate_limit_counts_every_pod_and_every_route_using_it() ->
     ]
     # A limit no route uses limits nothing, and says nothing.
     assert plan_of(with_(MINIMAL, rate_limits=[{"name": "unused", "average": 5}])).warnings == []
+
+
+def test_the_effective_rate_limit_counts_the_most_pods_the_autoscaler_runs() -> None:
+    args = with_(BEHIND_EDGE, autoscaling={"max_replicas": 5})
+    assert plan_of(args).warnings == [
+        "rate limit 'per-client' (50 per 1s per client) is kept in memory per Traefik pod and per route: "
+        "with up to 5 replicas (autoscaling) and 2 route(s) using it, one client can make up to 500 per 1s in all"
+    ]
+
+
+def test_a_redis_limit_is_shared_by_replicas_and_routes_but_not_across_namespaces() -> None:
+    # The bucket key is the Middleware's qualified name, <namespace>-<name>: the copy in each
+    # route namespace keeps its own bucket, even in Redis.
+    assert plan_of(FULL).warnings == [
+        "rate limit 'per-client' (50 per 1s per client) is kept in Redis, shared by every replica and by the "
+        "routes of one namespace: with routes in 2 namespace(s) using it, one client can make up to 100 per 1s "
+        "in all"
+    ]
+    one_namespace = copy.deepcopy(FULL)
+    one_namespace["routes"][1]["namespace"] = "edge"
+    assert (
+        plan_of(one_namespace)
+        .warnings[0]
+        .endswith("with routes in 1 namespace(s) using it, one client can make up to 50 per 1s in all")
+    )
+
+
+def test_new_features_plan_with_their_defaults() -> None:
+    plan = plan_of(FULL)
+    assert plan.replicas == 3
+    assert plan.autoscaling is not None
+    assert plan.autoscaling.scale_down_stabilization_seconds == 300
+    assert plan.metrics is not None
+    assert (plan.metrics.monitoring_namespace, plan.metrics.interval_seconds) == ("monitoring", 30)
+    assert plan.tls is not None
+    assert plan.tls.default_secret == "edge-default-tls"
+    assert plan.rate_limit_redis is not None
+    assert (plan.rate_limit_redis.db, plan.rate_limit_redis.tls) == (0, True)
+    assert [(t.name, t.port, t.container_port) for t in plan.tcp_routes] == [
+        ("postgres", 5432, 5432),
+        ("smtp", 25, 10025),
+    ]
+    assert plan.entrypoints == {"web": 80, "websecure": 443, "postgres": 5432, "smtp": 25}
+    assert plan.watched_namespaces == ("edge", "apps", "data")
+
+
+def test_with_the_redirect_a_route_listens_on_websecure_unless_it_says() -> None:
+    args = with_(
+        BEHIND_EDGE,
+        redirect_to_https=True,
+        routes=[{"name": "a", "host": "a.example.com", "service": "a", "port": 80}],
+    )
+    assert plan_of(args).routes[0].entrypoints == ("websecure",)
+    assert plan_of(with_(args, redirect_to_https=False)).routes[0].entrypoints == ("web",)

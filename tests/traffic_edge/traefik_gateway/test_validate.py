@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, MINIMAL, with_
+from tests.traffic_edge.traefik_gateway.cases import BEHIND_EDGE, FULL, MINIMAL, with_
 from traffic_edge._shared.problems import ArgsError, raise_if
 from traffic_edge.traefik_gateway.validate import validate_traefik_args
 
@@ -431,3 +431,247 @@ def test_null_is_an_arg_not_given() -> None:
     assert problems({"namespace": None}) == [
         "namespace is required: the existing namespace the chart is installed into"
     ]
+
+
+ADDRESS = (
+    "an address 'host:port', like 'redis.cache:6379' (a lower-case DNS name or an IP, a port from 1 to 65535)"
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"autoscaling": {"max_replicas": 4, "min_replicas": 1}},
+            "autoscaling.min_replicas: 1 is not allowed: an integer of at least 2: the PodDisruptionBudget lets "
+            "one pod go at a time: below 2, a drain or an update stops them all",
+        ),
+        (
+            {"autoscaling": {}},
+            "autoscaling.max_replicas is required: the most Traefik pods the autoscaler runs",
+        ),
+        (
+            {"autoscaling": {"max_replicas": 3, "min_replicas": 4}},
+            "autoscaling.max_replicas: 3 is not allowed: an integer of at least the minimum, 4 (min_replicas)",
+        ),
+        (
+            {"replicas": 5, "autoscaling": {"max_replicas": 3}},
+            "autoscaling.max_replicas: 3 is not allowed: an integer of at least the minimum, 5 (replicas)",
+        ),
+        (
+            {"replicas": 3, "autoscaling": {"max_replicas": 6, "min_replicas": 3}},
+            "replicas: 3 conflicts with autoscaling.min_replicas: with autoscaling, replicas is only the "
+            "autoscaler's minimum, which min_replicas also sets",
+        ),
+        (
+            {"autoscaling": {"max_replicas": 6, "target_cpu_percent": 0}},
+            "autoscaling.target_cpu_percent: 0 is not allowed: an integer from 1 to 100",
+        ),
+        (
+            {"autoscaling": {"max_replicas": 6, "scale_down_stabilization_seconds": 7200}},
+            "autoscaling.scale_down_stabilization_seconds: 7200 is not allowed: an integer from 0 to 3600",
+        ),
+        (
+            {"autoscaling": 4},
+            "autoscaling: 4 is not allowed: a map with max_replicas, min_replicas, target_cpu_percent and "
+            "scale_down_stabilization_seconds",
+        ),
+        (
+            {"metrics": {"monitoring_namespace": "Monitoring"}},
+            "metrics.monitoring_namespace: 'Monitoring' is not allowed: a DNS-1123 label: lower-case letters, "
+            "digits and '-', at most 63 characters",
+        ),
+        (
+            {"metrics": {"interval_seconds": 1}},
+            "metrics.interval_seconds: 1 is not allowed: an integer from 5 to 3600",
+        ),
+        (
+            {"metrics": {"service_monitor_label": {"release": "x"}}},
+            "metrics.service_monitor_label is not a known key: did you mean service_monitor_labels?",
+        ),
+        (
+            {"metrics": True},
+            "metrics: True is not allowed: a map with monitoring_namespace, service_monitor_labels and "
+            "interval_seconds ({} for the defaults)",
+        ),
+        (
+            {"tracing": {"endpoint": "http://otel:4317"}},
+            f"tracing.endpoint: 'http://otel:4317' is not allowed: {ADDRESS}",
+        ),
+        ({"tracing": {}}, "tracing.endpoint is required: the OTLP/gRPC collector's address, 'host:port'"),
+        (
+            {"tracing": {"endpoint": "otel:4317", "sample_rate": 2}},
+            "tracing.sample_rate: 2 is not allowed: a number from 0 to 1, like 0.1",
+        ),
+        (
+            {"redirect_to_https": "yes"},
+            "redirect_to_https: 'yes' is not allowed: true or false",
+        ),
+        (
+            {"tls": {"min_version": "VersionTLS11"}},
+            "tls.min_version: 'VersionTLS11' is not allowed: one of 'VersionTLS12', 'VersionTLS13'",
+        ),
+        (
+            {"tls": {"default_certificate": {}}},
+            "tls.default_certificate.secret is required: the existing TLS Secret of the default certificate "
+            "(or cert_manager, to have one issued)",
+        ),
+        (
+            {"tls": {"default_certificate": {"secret": "a", "cert_manager": {"issuer": "ca"}}}},
+            "tls.default_certificate.cert_manager: {'issuer': 'ca'} conflicts with tls.default_certificate.secret: "
+            "the default certificate comes either from an existing Secret or from cert-manager, not both",
+        ),
+        (
+            {
+                "tls": {
+                    "default_certificate": {
+                        "cert_manager": {"issuer": "ca", "dns_names": ["*.*.example.com"]}
+                    }
+                }
+            },
+            "tls.default_certificate.cert_manager.dns_names[0]: '*.*.example.com' is not allowed: a lower-case "
+            "DNS host name like 'app.example.com' (or a wildcard '*.example.com', no port, at most 253 characters)",
+        ),
+        (
+            {
+                "tls": {
+                    "default_certificate": {
+                        "cert_manager": {
+                            "issuer": "ca",
+                            "dns_names": ["a.example.com"],
+                            "issuer_kind": "Vault",
+                        }
+                    }
+                }
+            },
+            "tls.default_certificate.cert_manager.issuer_kind: 'Vault' is not allowed: one of 'ClusterIssuer', "
+            "'Issuer'",
+        ),
+        (
+            {"rate_limits": [{"name": "per-client", "average": 5, "store": "redis"}]},
+            "rate_limit_redis is required: the Redis that rate limits with store: redis share "
+            "(rate_limits[0] has it)",
+        ),
+        (
+            {"rate_limits": [{"name": "per-client", "average": 5, "store": "memcached"}]},
+            "rate_limits[0].store: 'memcached' is not allowed: one of 'memory', 'redis'",
+        ),
+        (
+            {"rate_limit_redis": {"endpoints": ["redis:6379"]}},
+            "rate_limit_redis: {'endpoints': ['redis:6379']} conflicts with rate_limits: only a rate limit with "
+            "store: redis uses it, and none has",
+        ),
+        (
+            {
+                "routes": [
+                    {"name": "a", "host": "a.example.com", "service": "a", "port": 80, "entrypoints": ["web"]}
+                ],
+                "redirect_to_https": True,
+            },
+            "routes[0].entrypoints: ['web'] conflicts with redirect_to_https: every request on web is redirected "
+            "to websecure before any route sees it, so this route is never reached",
+        ),
+        (
+            {"tcp_routes": [{"name": "traefik", "port": 5000, "service": "db", "service_port": 5000}]},
+            "tcp_routes[0].name: 'traefik' is not allowed: a port name: at most 15 lower-case letters, digits "
+            "and '-', with a letter, not starting or ending with '-' nor holding '--', other than the chart's "
+            "'web', 'websecure', 'traefik', 'metrics'",
+        ),
+        (
+            {
+                "tcp_routes": [
+                    {"name": "postgres-primary", "port": 5432, "service": "db", "service_port": 5432}
+                ]
+            },
+            "tcp_routes[0].name: 'postgres-primary' is not allowed: a port name: at most 15 lower-case letters, "
+            "digits and '-', with a letter, not starting or ending with '-' nor holding '--'",
+        ),
+        (
+            {"tcp_routes": [{"name": "db", "port": 443, "service": "db", "service_port": 5432}]},
+            "tcp_routes[0].port: 443 conflicts with websecure_port: each entrypoint needs its own Service port, "
+            "and websecure_port is 443 unless set",
+        ),
+        (
+            {"tcp_routes": [{"name": "db", "port": 9100, "service": "db", "service_port": 5432}]},
+            "tcp_routes[0].port: 9100 conflicts with tcp_routes[0].container_port: Traefik listens for it on 9100 "
+            "in the pod unless container_port is set, and 9100 is the metrics entrypoint's port in the pod",
+        ),
+        (
+            {
+                "tcp_routes": [
+                    {
+                        "name": "db",
+                        "port": 5432,
+                        "service": "db",
+                        "service_port": 5432,
+                        "container_port": 8000,
+                    }
+                ]
+            },
+            "tcp_routes[0].container_port: 8000 is not allowed: a port other than Traefik's own: 8000 is the web "
+            "entrypoint's port in the pod",
+        ),
+        (
+            {
+                "tcp_routes": [
+                    {"name": "db", "port": 5432, "service": "db", "service_port": 5432, "container_port": 80}
+                ]
+            },
+            "tcp_routes[0].container_port: 80 is not allowed: an integer from 1024 to 65535",
+        ),
+        (
+            {"tcp_routes": [{"name": "db", "port": 5432, "service": "db"}]},
+            "tcp_routes[0].service_port is required: the backend Service port",
+        ),
+    ],
+)
+def test_each_new_arg_gives_one_exact_problem(changes: dict[str, Any], expected: str) -> None:
+    assert problems(with_(BEHIND_EDGE, **changes)) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"redirect_to_https": True},
+            "redirect_to_https: True conflicts with websecure: the redirect goes to the websecure entrypoint, "
+            "which runs only with websecure: true",
+        ),
+        (
+            {"tls": {"min_version": "VersionTLS13"}},
+            "tls: {'min_version': 'VersionTLS13'} conflicts with websecure: the default certificate and TLS "
+            "options are websecure's, which runs only with websecure: true",
+        ),
+        (
+            {
+                "rate_limits": [{"name": "l", "average": 1, "store": "redis"}],
+                "rate_limit_redis": {"endpoints": ["r:6379"], "ca_secret": "ca"},
+            },
+            "rate_limit_redis.ca_secret: 'ca' conflicts with rate_limit_redis.tls: the CA checks the certificate "
+            "Redis presents over TLS, which only tls: true turns on",
+        ),
+        (
+            {
+                "rate_limits": [{"name": "l", "average": 1, "store": "redis"}],
+                "rate_limit_redis": {"endpoints": ["redis:port"]},
+            },
+            f"rate_limit_redis.endpoints[0]: 'redis:port' is not allowed: {ADDRESS}",
+        ),
+        (
+            {
+                "tcp_routes": [
+                    {"name": "a", "port": 5432, "service": "a", "service_port": 1},
+                    {"name": "b", "port": 6432, "service": "b", "service_port": 1, "container_port": 5432},
+                ]
+            },
+            "tcp_routes[1].container_port: 5432 conflicts with tcp_routes[0].container_port: 5432 is also the "
+            "port in the pod of tcp_routes[0]",
+        ),
+    ],
+)
+def test_new_args_on_the_minimal_gateway(changes: dict[str, Any], expected: str) -> None:
+    assert problems(with_(MINIMAL, **changes)) == [expected]
+
+
+def test_every_new_feature_together_is_valid() -> None:
+    assert validate_traefik_args(FULL) == []
