@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.support.stacks import REPO, run_stack
+from tests.support.stacks import REPO, evaluate, run_stack
 from traffic_edge.plan.engine import Recording
 
 STACK = "aws-prod"
@@ -73,6 +73,9 @@ def test_the_move_keeps_every_elastic_ip_urn_input_and_protection(tmp_path: Path
     assert addresses["ap-northeast-2c"] == ["eipalloc-0a1b2c3d4e5f60003"]
     assert list(addresses) == ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]
     assert "subnetId" not in nat.inputs and "allocationId" not in nat.inputs
+    # The policy pack (EIPs protected, routes to their own zone's NAT) has nothing to say about it.
+    report = evaluate(after)
+    assert report.policies and report.violations == []
 
 
 def test_the_move_replaces_only_the_nat_gateways_and_their_alarms(tmp_path: Path) -> None:

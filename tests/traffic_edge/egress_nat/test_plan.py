@@ -244,3 +244,24 @@ def test_plan_properties(args: dict[str, Any]) -> None:
     )
     assert len(names) == len(set(names))
     assert (len(plan.warnings) > 0) == ((single and len(zones) > 1) or secondary >= 2)
+
+
+def test_regional_plan_names_one_gateway_and_keeps_the_zonal_eip_names() -> None:
+    args = seed_args(
+        strategy="Regional", secondary_eips_per_nat=2, adopted_eip_allocation_ids={C: [alloc(3)]}
+    )
+    del args["public_subnet_ids"]
+    plan = plan_egress_nat("egress", args)
+    (nat,) = plan.nat_gateways
+    assert (nat.resource_name, nat.subnet_id, nat.regional, nat.zones) == ("egress-nat", None, True, (A, C))
+    assert [e.resource_name or e.allocation_id for e in nat.eips_in(C)] == [
+        alloc(3),
+        "egress-eip-ap-northeast-2c-secondary-1",
+        "egress-eip-ap-northeast-2c-secondary-2",
+    ]
+    assert plan.nat_zones == [A, C] and plan.nat_in(C) is nat
+    assert [(r.zone, r.nat_zone) for r in plan.route_tables] == [(A, A), (C, C)]
+    assert plan.warnings == (
+        "EgressNatGateways 'egress': 3 IPs per zone of the regional NAT gateway exceed the default AWS quota "
+        "'EIPs per public NAT gateway' (2); request an increase (up to 8) before deploying.",
+    )
