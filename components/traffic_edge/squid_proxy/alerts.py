@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from traffic_edge.squid_proxy.facts import CRONJOB_CREATED_METRIC, CRONJOB_LAST_SUCCESS_METRIC
+
 
 def _rule(alert: str, expr: str, for_: str, severity: str, summary: str, action: str) -> dict[str, Any]:
     return {
@@ -83,11 +85,52 @@ def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
     ]
 
 
-def prometheus_rule(name: str, namespace: str, job: str, labels: dict[str, str]) -> dict[str, Any]:
-    """The PrometheusRule object (its labels: what the Prometheus `ruleSelector` matches)."""
+CANARY_MISSED_RUNS = 3
+"""The canary alert fires when no run has matched for this many intervals (and a minute's slack)."""
+
+
+def canary_selector(namespace: str, name: str) -> str:
+    """kube-state-metrics' labels of the proxy's canary CronJobs (`<name>-canary-<zone>`)."""
+    return f'namespace="{namespace}", cronjob=~"{name}-canary-.+"'
+
+
+def canary_rules(namespace: str, name: str, interval_minutes: int) -> list[dict[str, Any]]:
+    """The canary's rule, over kube-state-metrics' CronJob series: no matching run for three
+    intervals, or none at all since the CronJob was created that long ago."""
+    sel = canary_selector(namespace, name)
+    limit = (CANARY_MISSED_RUNS * interval_minutes + 1) * 60
+    last = f"max by (namespace, cronjob) ({CRONJOB_LAST_SUCCESS_METRIC}{{{sel}}})"
+    created = f"max by (namespace, cronjob) ({CRONJOB_CREATED_METRIC}{{{sel}}})"
+    expr = (
+        f"(time() - {last} > {limit}) or (time() - {created} > {limit} unless on (namespace, cronjob) {last})"
+    )
+    return [
+        _rule(
+            "SquidEgressCanaryFailing",
+            expr,
+            "1m",
+            "critical",
+            f"Squid {namespace}/{name}: {{{{ $labels.cronjob }}}} has not seen an allowlisted egress IP "
+            f"for {CANARY_MISSED_RUNS} runs",
+            "Traffic of that zone may be leaving through an address the third parties do not allowlist, or "
+            "the canary cannot reach the echo URL. `kubectl logs job/<latest job>` says which address was "
+            "seen (a NAT gateway or EIP replaced? routes of the zone's private subnets?) or that nothing "
+            "answered (the proxy, the echo service, DNS).",
+        )
+    ]
+
+
+def prometheus_rule(
+    name: str, namespace: str, job: str, labels: dict[str, str], canary_interval: int | None = None
+) -> dict[str, Any]:
+    """The PrometheusRule object (its labels: what the Prometheus `ruleSelector` matches); with the
+    canary on (`canary_interval` minutes), its rule too."""
+    rules = alert_rules(namespace, job)
+    if canary_interval is not None:
+        rules += canary_rules(namespace, job, canary_interval)
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
         "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {"groups": [{"name": f"squid-{namespace}-{job}", "rules": alert_rules(namespace, job)}]},
+        "spec": {"groups": [{"name": f"squid-{namespace}-{job}", "rules": rules}]},
     }

@@ -7,8 +7,9 @@ Importable without any cloud SDK: the stack layer reads the schema of a config s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Required, TypedDict
+from typing import Any, Required, TypedDict
 
 
 class Profile(StrEnum):
@@ -47,6 +48,67 @@ class AutoscalingArgs(TypedDict, total=False):
     """Upper bound; at least `replicas`."""
     target_cpu_percent: int
     """Average CPU utilization (of `resources.cpu_request`) the HPA keeps, 10-100. Default 70."""
+    scale_down_stabilization_seconds: int
+    """How long the HPA must have wanted fewer pods before it removes any (0-3600, default 600;
+    Kubernetes' own default is 300). It then removes at most one pod a minute, so a burst of
+    traffic after a quiet spell does not find the pods gone."""
+    scale_up_stabilization_seconds: int
+    """How long the HPA must have wanted more pods before it adds them (0-3600, default 0: at once)."""
+
+
+class TenantArgs(TypedDict, total=False):
+    """One tenant: its own proxy port, the namespaces that may use it, and its own allowlist."""
+
+    name: Required[str]
+    """The tenant's name (1-15 lowercase letters, digits and '-', with a letter): it names the
+    Service port and the container port, and the Squid port (`tenant-<name>`) its ACLs match."""
+    port: Required[int]
+    """The proxy port of this tenant (1024-65535, not 3128 or 9301): clients set
+    `HTTP_PROXY=http://<service>.<namespace>.svc.cluster.local:<port>`."""
+    client_namespaces: Required[Sequence[str]]
+    """Namespaces whose pods may reach this port, and no other proxy port (NetworkPolicy). A
+    namespace belongs to one tenant at most, and not also to `client_namespaces`."""
+    allowed_domains: Sequence[str]
+    """This tenant's destination hosts, as in `allowed_domains`."""
+    allowed_destination_cidrs: Sequence[str]
+    """This tenant's destination networks, as in `allowed_destination_cidrs`."""
+    http_ports: Sequence[int]
+    """Destination ports for plain HTTP. Default `[80]`; `[]` makes this tenant TLS-only."""
+    tls_ports: Sequence[int]
+    """Destination ports CONNECT may open. Default `[443]`; `[]` forbids CONNECT."""
+
+
+class CanaryArgs(TypedDict, total=False):
+    """The egress canary: per zone, a CronJob that asks an IP-echo URL through the proxy which address
+    it came from, and fails when that is not one of the zone's egress IPs."""
+
+    echo_url: Required[str]
+    """An `http://` or `https://` URL whose answer is the caller's address as text (e.g. an IP-echo
+    service the third party trusts). Its host and port are allowlisted in squid.conf automatically."""
+    expected_egress_ips: Mapping[str, Sequence[str]]
+    """Zone -> the egress IPs its Squid pods leave through (every zone of `zones`, no other); or an
+    Output of that map. Required; in a stack with `traffic-edge:egressNat` the stack layer fills it
+    from EgressNatGateways' outputs unless it is written."""
+    interval_minutes: int
+    """Minutes between runs: 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 (a divisor of an hour, so
+    runs are evenly spaced). Default 5. The alert fires after three intervals without a match."""
+    image: str
+    """The image that runs the check (needs `sh` and `curl`), pinned. Default `curlimages/curl:8.21.0`."""
+
+
+class TolerationArgs(TypedDict, total=False):
+    """A Kubernetes toleration (the fields of a pod's `tolerations` item)."""
+
+    key: str
+    """The taint key; empty or absent with `operator: Exists` tolerates every taint."""
+    operator: str
+    """`Equal` (default) or `Exists`."""
+    value: str
+    """The taint value, with `Equal`."""
+    effect: str
+    """`NoSchedule`, `PreferNoSchedule` or `NoExecute`; absent matches every effect."""
+    toleration_seconds: int
+    """With `NoExecute`: how long the pod stays after the taint appears."""
 
 
 class SquidConfArgs(TypedDict, total=False):
@@ -147,6 +209,27 @@ class SquidProxyArgs(TypedDict, total=False):
     termination_grace_period_seconds: int
     """Must exceed the preStop delay (5 s) plus `shutdown_lifetime_seconds`, or the kubelet kills
     requests Squid is still draining. Default: that sum plus 10."""
+    node_selector: Mapping[str, str]
+    """Node labels the Squid pods require (e.g. a dedicated egress node group), on top of the zone
+    pinning; the zone label itself is `zones`' to set. Default: none."""
+    tolerations: Sequence[TolerationArgs]
+    """Taints the Squid pods tolerate (e.g. the taint of a dedicated egress node group). Default: none."""
+    affinity: Mapping[str, Any]
+    """Kubernetes `affinity` of the Squid pods, in the API's own form (`nodeAffinity`, `podAffinity`,
+    `podAntiAffinity`, camelCase keys as in a pod spec). Merged with the zone pinning, never replacing
+    it: every required node-selector term also gets the zone expression. Default: none."""
+    priority_class_name: str
+    """PriorityClass of the Squid pods (e.g. one that outranks batch work, so egress is not
+    preempted). Default: none."""
+    image_pull_secrets: Sequence[str]
+    """Names of Secrets (in `namespace`) to pull the images with, for a private registry or mirror;
+    also used by the canary's pods. Default: none."""
+    tenants: Sequence[TenantArgs]
+    """Per-tenant allowlists: each tenant gets its own proxy port with its own ACLs, reachable only
+    from its own namespaces. The shared allowlist on 3128 stays the default. Default: none."""
+    canary: CanaryArgs
+    """Turn on the egress canary (a CronJob per zone proving traffic leaves through that zone's
+    egress IPs). Default: off."""
 
 
 KNOWN_KEYS = frozenset(SquidProxyArgs.__required_keys__ | SquidProxyArgs.__optional_keys__)
@@ -155,4 +238,19 @@ CONF_KEYS = frozenset(SquidConfArgs.__required_keys__ | SquidConfArgs.__optional
 """The keys of the squid.conf part (each also a key of `SquidProxyArgs`)."""
 RESOURCE_KEYS = frozenset(ResourcesArgs.__required_keys__ | ResourcesArgs.__optional_keys__)
 AUTOSCALING_KEYS = frozenset(AutoscalingArgs.__required_keys__ | AutoscalingArgs.__optional_keys__)
+TOLERATION_KEYS = frozenset(TolerationArgs.__required_keys__ | TolerationArgs.__optional_keys__)
+TENANT_KEYS = frozenset(TenantArgs.__required_keys__ | TenantArgs.__optional_keys__)
+CANARY_KEYS = frozenset(CanaryArgs.__required_keys__ | CanaryArgs.__optional_keys__)
+
+
+@dataclass(frozen=True)
+class Wired:
+    """An arg the stack layer fills at deploy time from another section's outputs (`source`).
+
+    Validators accept it where they accept an Output; the stack program swaps it for the Output
+    before the component is created, and the component refuses one left unswapped."""
+
+    source: str
+
+
 assert CONF_KEYS <= KNOWN_KEYS

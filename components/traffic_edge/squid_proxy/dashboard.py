@@ -17,7 +17,7 @@ import json
 from functools import partial
 from typing import Any
 
-from traffic_edge.squid_proxy.facts import DASHBOARD_LABEL
+from traffic_edge.squid_proxy.facts import CRONJOB_LAST_SUCCESS_METRIC, DASHBOARD_LABEL
 
 _RATE = "$__rate_interval"
 
@@ -167,8 +167,29 @@ def _latency_and_bytes_panels(sel: str) -> list[dict[str, Any]]:
     ]
 
 
-def dashboard(title: str, namespace: str, job: str) -> dict[str, Any]:
-    """The dashboard model (Grafana JSON) for the proxy whose metrics carry `namespace` and `job`."""
+def _canary_panels(namespace: str, job: str) -> list[dict[str, Any]]:
+    """kube-state-metrics' CronJob series: a canary Job succeeds only when the address the echo saw
+    is one of its zone's egress IPs."""
+    sel = f'namespace="{namespace}", cronjob=~"{job}-canary-.+"'
+    return [
+        _panel(
+            9,
+            "Egress canary: minutes since each zone last left through its egress IPs",
+            "timeseries",
+            "m",
+            (0, 22, 24, 8),
+            [_target(f"(time() - {CRONJOB_LAST_SUCCESS_METRIC}{{{sel}}}) / 60", "{{cronjob}}", "A")],
+            "Each zone's canary (CronJob <name>-canary-<zone>) asks an IP-echo URL through the proxy; "
+            "a run succeeds only when the address seen is one of that zone's egress IPs. A line that "
+            "keeps climbing past a few intervals is the SquidEgressCanaryFailing alert; the Job's log "
+            "says which address was seen.",
+        )
+    ]
+
+
+def dashboard(title: str, namespace: str, job: str, *, canary: bool = False) -> dict[str, Any]:
+    """The dashboard model (Grafana JSON) for the proxy whose metrics carry `namespace` and `job`;
+    with `canary`, the egress canary's panel too."""
     sel = f'namespace="{namespace}", job="{job}"'
     return {
         "title": title,
@@ -191,7 +212,9 @@ def dashboard(title: str, namespace: str, job: str) -> dict[str, Any]:
                 }
             ]
         },
-        "panels": _traffic_panels(sel) + _latency_and_bytes_panels(sel),
+        "panels": _traffic_panels(sel)
+        + _latency_and_bytes_panels(sel)
+        + (_canary_panels(namespace, job) if canary else []),
     }
 
 
@@ -200,9 +223,11 @@ def _uid(namespace: str, job: str) -> str:
     return "squid-" + hashlib.sha256(f"{namespace}/{job}".encode()).hexdigest()[:20]
 
 
-def dashboard_configmap(name: str, namespace: str, proxy_namespace: str, job: str) -> dict[str, Any]:
+def dashboard_configmap(
+    name: str, namespace: str, proxy_namespace: str, job: str, *, canary: bool = False
+) -> dict[str, Any]:
     """The ConfigMap manifest that the Grafana sidecar turns into the dashboard."""
-    model = dashboard(f"Squid egress proxy {proxy_namespace}/{job}", proxy_namespace, job)
+    model = dashboard(f"Squid egress proxy {proxy_namespace}/{job}", proxy_namespace, job, canary=canary)
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",

@@ -29,6 +29,10 @@ EXPORTER_IMAGE = "boynux/squid-exporter:v1.13.0"
 Squid 7); its metric names (collector/counters.go, service_times.go, metrics.go) are what the
 dashboard queries."""
 
+CANARY_IMAGE = "curlimages/curl:8.21.0"
+"""curl's own minimal image (Alpine 3.24.1 base: busybox `sh` and curl), what the canary's CronJob
+runs its script with; its entrypoint is bypassed (the script is the command)."""
+
 # ---------------------------------------------------------------- Squid and its exporter
 
 PROXY_PORT = 3128
@@ -37,6 +41,22 @@ PROXY_PORT = 3128
 
 EXPORTER_PORT = 9301
 """The exporter's default listen port (boynux/squid-exporter config/config.go, defaultListenPort)."""
+
+EXPORTER_LOGIN_ENV = "SQUID_LOGIN"
+"""The exporter's environment variable for the cache manager's user (boynux/squid-exporter
+config/config.go, squidLoginKey); it sends Basic credentials only when login and password are set."""
+
+EXPORTER_PASSWORD_ENV = "SQUID_PASSWORD"
+"""The exporter's environment variable for the cache manager's password (config/config.go,
+squidPasswordKey): read from the Secret, so the password is never in the pod spec."""
+
+MANAGER_PASSWORD_DIRECTIVE = "cachemgr_passwd"
+"""`cachemgr_passwd <password> all`: every cache-manager action then needs the password (without
+it Squid serves the actions that need none, such as `info` and `counters`, to any client the
+`manager` rules admit)."""
+
+PORT_NAME_ACL = "myportname"
+"""The ACL type matching the `name=` of the `http_port` a request came in on: one port per tenant."""
 
 SQUID_UID = 13
 """Squid's `proxy` user in Debian and in ubuntu/squid: running as it from the start lets Squid open
@@ -84,6 +104,20 @@ PREFER_SAME_ZONE_FROM = KubeVersion(1, 34)
 """From 1.34 `PreferClose` is a deprecated alias of `PreferSameZone`: KEP-3015,
 kubernetes/enhancements keps/sig-network/3015-prefer-same-node."""
 
+CRONJOB_NAME_MAX = 52
+"""The longest CronJob name the API server takes: the controller appends `-<11 characters>` to
+name each Job, and a Job's name is a 63-character label."""
+
+HPA_STABILIZATION_MAX_SECONDS = 3600
+"""The most `stabilizationWindowSeconds` an HPA scaling rule takes (scale-down default 300, scale-up 0)."""
+
+CRONJOB_LAST_SUCCESS_METRIC = "kube_cronjob_status_last_successful_time"
+"""kube-state-metrics' gauge of a CronJob's `status.lastSuccessfulTime` (unix seconds, labels
+`namespace`, `cronjob`); absent until a Job of it has succeeded."""
+
+CRONJOB_CREATED_METRIC = "kube_cronjob_created"
+"""kube-state-metrics' gauge of a CronJob's creation time (labels `namespace`, `cronjob`)."""
+
 DASHBOARD_LABEL = {"grafana_dashboard": "1"}
 """What the Grafana chart's dashboard sidecar watches for: grafana/helm-charts charts/grafana/values.yaml,
 `sidecar.dashboards.label` (its default `labelValue` "" accepts any value)."""
@@ -98,6 +132,12 @@ _OCI_FACTORY = Source(
 )
 _ROCK = Source("canonical/squid-rock", "squid/7.2-26.04/rockcraft.yaml", "17343789")
 _EXPORTER = "boynux/squid-exporter"
+_SQUID_CONF_DOC = "squid-cache/squid"
+_KSM = Source(
+    "kubernetes/kube-state-metrics",
+    "docs/metrics/workload/cronjob-metrics.md, internal/store/cronjob.go (STABLE; from v2.5.0)",
+    "v2.20.0",
+)
 _KEPS = "kubernetes/enhancements"
 
 FACTS: tuple[Fact, ...] = (
@@ -123,6 +163,43 @@ FACTS: tuple[Fact, ...] = (
         "EXPORTER_IMAGE",
         "the exporter sidecar; reads /squid-internal-mgr/, so it works with Squid 7 (no cache_object://)",
         (Source(_EXPORTER, "PRs #102, #103 (CHANGELOG v1.13.0)", "v1.13.0"),),
+    ),
+    Fact(
+        "CANARY_IMAGE",
+        "curl's image for the canary: busybox sh and curl on Alpine 3.24.1",
+        (
+            Source(
+                "curl/curl-container",
+                "Makefile (base alpine:3.24.1), create_appliance_image.sh, README (docker.io curlimages/curl)",
+                "8.21.0",
+            ),
+        ),
+    ),
+    Fact(
+        "EXPORTER_LOGIN_ENV",
+        "the exporter's cache-manager user variable; Basic auth is sent only with login and password",
+        (Source(_EXPORTER, "config/config.go squidLoginKey; collector/client.go SetBasicAuth", "v1.13.0"),),
+    ),
+    Fact(
+        "EXPORTER_PASSWORD_ENV",
+        "the exporter's cache-manager password variable",
+        (Source(_EXPORTER, "config/config.go squidPasswordKey", "v1.13.0"),),
+    ),
+    Fact(
+        "MANAGER_PASSWORD_DIRECTIVE",
+        "the cache manager's password per action ('all'); no password: only actions needing none are served",
+        (
+            Source(
+                _SQUID_CONF_DOC,
+                "src/cf.data.pre (NAME: cachemgr_passwd); src/cache_cf.cc include",
+                "SQUID_7_6",
+            ),
+        ),
+    ),
+    Fact(
+        "PORT_NAME_ACL",
+        "matches the name= of the receiving http_port (default: the port specification)",
+        (Source(_SQUID_CONF_DOC, "src/cf.data.pre (acl myportname; http_port name=)", "SQUID_7_6"),),
     ),
     Fact(
         "PROXY_PORT",
@@ -199,6 +276,24 @@ FACTS: tuple[Fact, ...] = (
         "PreferSameZone, with PreferClose its deprecated alias",
         (Source(_KEPS, "keps/sig-network/3015-prefer-same-node", "v1.34"),),
     ),
+    Fact(
+        "CRONJOB_NAME_MAX",
+        "the longest CronJob name: 63 minus the 11-character suffix of its Jobs",
+        (
+            Source(
+                "kubernetes/kubernetes",
+                "pkg/apis/batch/validation/validation.go ValidateCronJobCreate",
+                "3989b185",
+            ),
+        ),
+    ),
+    Fact(
+        "HPA_STABILIZATION_MAX_SECONDS",
+        "stabilizationWindowSeconds from 0 to 3600 (defaults: scale-down 300, scale-up 0)",
+        (Source("kubernetes/api", "autoscaling/v2/types.go HPAScalingRules", "3fecd54e"),),
+    ),
+    Fact("CRONJOB_LAST_SUCCESS_METRIC", "a CronJob's last successful Job, unix seconds", (_KSM,)),
+    Fact("CRONJOB_CREATED_METRIC", "a CronJob's creation time, unix seconds", (_KSM,)),
     Fact(
         "DASHBOARD_LABEL",
         "the label the Grafana chart's dashboard sidecar watches",

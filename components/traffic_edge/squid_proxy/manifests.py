@@ -17,11 +17,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from traffic_edge.squid_proxy.alerts import prometheus_rule
+from traffic_edge.squid_proxy.canary import canary_config_name, canary_labels, canary_manifests
 from traffic_edge.squid_proxy.dashboard import dashboard_configmap
 from traffic_edge.squid_proxy.facts import (
     DASHBOARD_LABEL,
+    EXPORTER_LOGIN_ENV,
+    EXPORTER_PASSWORD_ENV,
     EXPORTER_PORT,
     HOSTNAME_LABEL,
+    MANAGER_PASSWORD_DIRECTIVE,
     NAMESPACE_NAME_LABEL,
     PROXY_PORT,
     SQUID_BINARY,
@@ -29,7 +33,12 @@ from traffic_edge.squid_proxy.facts import (
     TOPOLOGY_MODE_ANNOTATION,
     ZONE_LABEL,
 )
-from traffic_edge.squid_proxy.plan import PRESTOP_DELAY_SECONDS, SquidPlan
+from traffic_edge.squid_proxy.plan import (
+    MANAGER_SECRET_DIR,
+    PRESTOP_DELAY_SECONDS,
+    SCALE_DOWN_PODS_PER_MINUTE,
+    SquidPlan,
+)
 from traffic_edge.squid_proxy.squid_conf import PID_FILE, SPOOL_DIR, render
 
 CONF_DIR = "/etc/squid/traffic-edge"
@@ -74,7 +83,10 @@ def _squid_container(plan: SquidPlan) -> dict[str, Any]:
         # `if (opt_debug_stderr < 0) { dup2(nullfd, 1); dup2(nullfd, 2); }`), so the access log
         # (stdio:/dev/stdout) and cache.log (/dev/stderr) never reached `kubectl logs`.
         "command": [SQUID_BINARY, "--foreground", "-d", "1", "-f", CONF_PATH],
-        "ports": [{"name": "proxy", "containerPort": PROXY_PORT, "protocol": "TCP"}],
+        "ports": [
+            {"name": "proxy", "containerPort": PROXY_PORT, "protocol": "TCP"},
+            *({"name": t.name, "containerPort": t.port, "protocol": "TCP"} for t in plan.conf.tenants),
+        ],
         "readinessProbe": {"tcpSocket": {"port": "proxy"}, "periodSeconds": 5, "failureThreshold": 2},
         "livenessProbe": {
             "tcpSocket": {"port": "proxy"},
@@ -92,6 +104,7 @@ def _squid_container(plan: SquidPlan) -> dict[str, Any]:
             {"name": "config", "mountPath": CONF_DIR, "readOnly": True},
             {"name": "run", "mountPath": PID_FILE.rsplit("/", 1)[0]},
             {"name": "spool", "mountPath": SPOOL_DIR},
+            {"name": "manager", "mountPath": MANAGER_SECRET_DIR, "readOnly": True},
         ],
     }
 
@@ -122,6 +135,14 @@ def _exporter_container(plan: SquidPlan) -> dict[str, Any]:
             f"-squid-port={PROXY_PORT}",
             # The dashboard's latency panel reads the service_times percentiles.
             "-extractservicetimes=true",
+        ],
+        # The cache manager's password, from the Secret: never in the pod spec or an argument.
+        "env": [
+            {"name": EXPORTER_LOGIN_ENV, "value": "exporter"},
+            {
+                "name": EXPORTER_PASSWORD_ENV,
+                "valueFrom": {"secretKeyRef": {"name": manager_secret_name(plan.name), "key": "password"}},
+            },
         ],
         "ports": [{"name": "metrics", "containerPort": EXPORTER_PORT, "protocol": "TCP"}],
         "readinessProbe": {"tcpSocket": {"port": "metrics"}, "periodSeconds": 10},
@@ -154,8 +175,42 @@ def _spread_constraints(plan: SquidPlan) -> list[dict[str, Any]]:
     return [zone, node]
 
 
+def manager_secret_name(name: str) -> str:
+    """The Secret with the cache manager's password (`password`) and the file squid.conf includes."""
+    return f"{name}-cachemgr"
+
+
+def _node_affinity(plan: SquidPlan) -> dict[str, Any]:
+    """The zone pinning, merged into the user's node affinity: every required term (they are ORed)
+    also gets the zone expression (ANDed), so no term can schedule a pod outside `zones`."""
+    zone = {"key": ZONE_LABEL, "operator": "In", "values": list(plan.zones)}
+    given = dict((plan.scheduling.affinity or {}).get("nodeAffinity") or {})
+    required = given.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
+    terms = [dict(t) for t in required.get("nodeSelectorTerms") or []] or [{}]
+    merged = [{**t, "matchExpressions": [*t.get("matchExpressions", []), zone]} for t in terms]
+    return {**given, "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": merged}}
+
+
+def _affinity(plan: SquidPlan) -> dict[str, Any]:
+    return {**(plan.scheduling.affinity or {}), "nodeAffinity": _node_affinity(plan)}
+
+
+def _placement(plan: SquidPlan) -> dict[str, Any]:
+    """nodeSelector, tolerations, priority and pull secrets, each only when set."""
+    sched = plan.scheduling
+    found: dict[str, Any] = {}
+    if sched.node_selector:
+        found["nodeSelector"] = dict(sched.node_selector)
+    if sched.tolerations:
+        found["tolerations"] = [dict(t) for t in sched.tolerations]
+    if sched.priority_class_name:
+        found["priorityClassName"] = sched.priority_class_name
+    if sched.image_pull_secrets:
+        found["imagePullSecrets"] = [{"name": n} for n in sched.image_pull_secrets]
+    return found
+
+
 def pod_spec(plan: SquidPlan) -> dict[str, Any]:
-    zone_term = {"matchExpressions": [{"key": ZONE_LABEL, "operator": "In", "values": list(plan.zones)}]}
     return {
         "serviceAccountName": plan.name,
         "automountServiceAccountToken": False,
@@ -168,17 +223,23 @@ def pod_spec(plan: SquidPlan) -> dict[str, Any]:
             "fsGroup": SQUID_UID,
             "seccompProfile": {"type": "RuntimeDefault"},
         },
-        "affinity": {
-            "nodeAffinity": {
-                "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [zone_term]}
-            }
-        },
+        "affinity": _affinity(plan),
+        **_placement(plan),
         "topologySpreadConstraints": _spread_constraints(plan),
         "containers": [_squid_container(plan), _exporter_container(plan)],
         "volumes": [
             {"name": "config", "configMap": {"name": f"{plan.name}-config"}},
             {"name": "run", "emptyDir": {"medium": "Memory", "sizeLimit": "16Mi"}},
             {"name": "spool", "emptyDir": {"sizeLimit": "256Mi"}},
+            {
+                "name": "manager",
+                # Group-readable: the pod's fsGroup is Squid's uid's group; nobody else reads it.
+                "secret": {
+                    "secretName": manager_secret_name(plan.name),
+                    "items": [{"key": "cachemgr.conf", "path": "cachemgr.conf"}],
+                    "defaultMode": 0o440,
+                },
+            },
         ],
     }
 
@@ -222,6 +283,10 @@ def _service(plan: SquidPlan) -> dict[str, Any]:
         "ports": [
             {"name": "proxy", "port": PROXY_PORT, "targetPort": "proxy", "protocol": "TCP"},
             {"name": "metrics", "port": EXPORTER_PORT, "targetPort": "metrics", "protocol": "TCP"},
+            *(
+                {"name": t.name, "port": t.port, "targetPort": t.name, "protocol": "TCP"}
+                for t in plan.conf.tenants
+            ),
         ],
     }
     if plan.routing.traffic_distribution:
@@ -256,6 +321,13 @@ def _autoscaler(plan: SquidPlan) -> list[dict[str, Any]]:
         "minReplicas": auto.min_replicas,
         "maxReplicas": auto.max_replicas,
         "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
+        "behavior": {
+            "scaleDown": {
+                "stabilizationWindowSeconds": auto.scale_down_stabilization_seconds,
+                "policies": [{"type": "Pods", "value": SCALE_DOWN_PODS_PER_MINUTE, "periodSeconds": 60}],
+            },
+            "scaleUp": {"stabilizationWindowSeconds": auto.scale_up_stabilization_seconds},
+        },
     }
     meta = _meta(plan.name, plan.namespace)
     return [
@@ -267,9 +339,23 @@ def _namespace_peer(namespace: str) -> dict[str, Any]:
     return {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: namespace}}}
 
 
+def _tenant_ingress(plan: SquidPlan) -> list[dict[str, Any]]:
+    """Each tenant's namespaces reach its port and no other (validation keeps them out of
+    `client_namespaces` and of every other tenant)."""
+    return [
+        {
+            "from": [_namespace_peer(n) for n in t.client_namespaces],
+            "ports": [{"protocol": "TCP", "port": t.port}],
+        }
+        for t in plan.conf.tenants
+    ]
+
+
 def _network_policy(plan: SquidPlan) -> dict[str, Any]:
     clients = [_namespace_peer(n) for n in plan.client_namespaces]
     clients += [{"ipBlock": {"cidr": c}} for c in plan.external_client_cidrs]
+    if plan.canary is not None:
+        clients.append({"podSelector": {"matchLabels": canary_labels(plan.name)}})
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -283,6 +369,7 @@ def _network_policy(plan: SquidPlan) -> dict[str, Any]:
                     "from": [_namespace_peer(plan.monitoring_namespace)],
                     "ports": [{"protocol": "TCP", "port": EXPORTER_PORT}],
                 },
+                *_tenant_ingress(plan),
             ],
         },
     }
@@ -301,12 +388,41 @@ def _service_monitor(plan: SquidPlan) -> list[dict[str, Any]]:
     # serviceMonitorSelector (kube-prometheus-stack: release: <name>) picks them up too.
     return [
         {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": meta, "spec": spec},
-        prometheus_rule(plan.name, plan.namespace, plan.name, dict(meta["labels"])),
+        prometheus_rule(
+            plan.name,
+            plan.namespace,
+            plan.name,
+            dict(meta["labels"]),
+            plan.canary.interval_minutes if plan.canary is not None else None,
+        ),
     ]
 
 
-def manifests(plan: SquidPlan) -> list[dict[str, Any]]:
-    """Every Kubernetes object of the proxy, as plain manifests, in the order they are registered."""
+def manager_secret(plan: SquidPlan, string_data: Any = None) -> dict[str, Any]:
+    """The cache manager's Secret: `password` for the exporter, `cachemgr.conf` for squid.conf's
+    include. `string_data` is a secret Output in the component; the pure manifests leave it out."""
+    secret: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {**_meta(plan.name, plan.namespace), "name": manager_secret_name(plan.name)},
+        "type": "Opaque",
+    }
+    if string_data is not None:
+        secret["stringData"] = string_data
+    return secret
+
+
+def manager_secret_data(password: str) -> dict[str, str]:
+    """The Secret's keys for a password (hex: no space, '#' or ':' to quote in either place)."""
+    return {"password": password, "cachemgr.conf": f"{MANAGER_PASSWORD_DIRECTIVE} {password} all\n"}
+
+
+def manifests(plan: SquidPlan, *, manager_data: Any = None, canary_ips: Any = None) -> list[dict[str, Any]]:
+    """Every Kubernetes object of the proxy, as plain manifests, in the order they are registered.
+
+    `manager_data` (the Secret's stringData) and `canary_ips` (zone -> egress IPs) may be Outputs:
+    the component passes the generated password and the wired IPs; left out, the Secret has no
+    data and the canary's ConfigMap has the IPs the args wrote (or none)."""
     conf = render(plan.conf)
     meta = _meta(plan.name, plan.namespace)
     return [
@@ -323,13 +439,21 @@ def manifests(plan: SquidPlan) -> list[dict[str, Any]]:
             "metadata": _meta(f"{plan.name}-config", plan.namespace),
             "data": {"squid.conf": conf},
         },
+        manager_secret(plan, manager_data),
         _deployment(plan, conf),
         _service(plan),
         _disruption_budget(plan),
         *_autoscaler(plan),
         _network_policy(plan),
         *_service_monitor(plan),
-        dashboard_configmap(f"{plan.name}-dashboard", plan.dashboard_namespace, plan.namespace, plan.name),
+        *canary_manifests(plan, canary_ips),
+        dashboard_configmap(
+            f"{plan.name}-dashboard",
+            plan.dashboard_namespace,
+            plan.namespace,
+            plan.name,
+            canary=plan.canary is not None,
+        ),
     ]
 
 
@@ -343,6 +467,7 @@ _SUFFIX = {
     "NetworkPolicy": "netpol",
     "ServiceMonitor": "servicemonitor",
     "PrometheusRule": "prometheusrule",
+    "Secret": "cachemgr",
 }
 
 
@@ -350,6 +475,10 @@ def child_name(name: str, manifest: Mapping[str, Any]) -> str:
     """The Pulumi resource name of one of the proxy's objects."""
     kind = manifest["kind"]
     if kind == "ConfigMap":
+        if manifest["metadata"]["name"] == canary_config_name(name):
+            return f"{name}-canary"
         dashboard = DASHBOARD_LABEL.keys() <= manifest["metadata"]["labels"].keys()
         return f"{name}-dashboard" if dashboard else f"{name}-config"
+    if kind == "CronJob":
+        return str(manifest["metadata"]["name"])  # <name>-canary-<zone>
     return f"{name}-{_SUFFIX[kind]}"

@@ -12,10 +12,12 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from traffic_edge._shared.versions import KubeVersion
 from traffic_edge.squid_proxy.args import ZoneSpread
 from traffic_edge.squid_proxy.facts import (
+    CANARY_IMAGE,
     EXPORTER_IMAGE,
     PREFER_SAME_ZONE_FROM,
     PROXY_PORT,
@@ -41,6 +43,45 @@ GRACE_MARGIN_SECONDS = 10
 """The default grace period is the preStop delay plus the drain plus this."""
 
 
+DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 600
+"""Twice Kubernetes' own 300 s: CPU on an egress proxy follows bursty batch jobs, and a pod removed
+between two bursts drains its connections only to be started again."""
+DEFAULT_SCALE_UP_STABILIZATION_SECONDS = 0
+SCALE_DOWN_PODS_PER_MINUTE = 1
+"""At most one pod removed a minute: each removal drains for up to `shutdown_lifetime_seconds`."""
+DEFAULT_CANARY_INTERVAL_MINUTES = 5
+MANAGER_SECRET_DIR = "/etc/squid/traffic-edge-manager"
+MANAGER_PASSWORD_FILE = f"{MANAGER_SECRET_DIR}/cachemgr.conf"
+"""The file squid.conf includes for `cachemgr_passwd`: mounted from a Secret, never in the ConfigMap."""
+
+
+@dataclass(frozen=True)
+class TenantPlan:
+    """One tenant's port and allowlist, defaults applied."""
+
+    name: str
+    port: int
+    client_namespaces: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    allowed_destination_cidrs: tuple[str, ...]
+    http_ports: tuple[int, ...]
+    tls_ports: tuple[int, ...]
+
+    @property
+    def port_name(self) -> str:
+        """The Squid port's `name=`, which its `myportname` ACL matches."""
+        return f"tenant-{self.name}"
+
+
+@dataclass(frozen=True)
+class CanaryDestination:
+    """Where the canary's request goes: allowlisted in squid.conf for the shared port."""
+
+    host: str
+    port: int
+    tls: bool
+
+
 @dataclass(frozen=True)
 class ConfPlan:
     """What the squid.conf allows, defaults applied and networks in canonical form."""
@@ -52,6 +93,35 @@ class ConfPlan:
     tls_ports: tuple[int, ...]
     shutdown_lifetime_seconds: int
     workers: int
+    tenants: tuple[TenantPlan, ...] = ()
+    canary: CanaryDestination | None = None
+    manager_password_file: str | None = None
+    """The included file with `cachemgr_passwd` (SquidProxy always sets it); None: no password."""
+
+
+@dataclass(frozen=True)
+class CanaryPlan:
+    """The egress canary: one CronJob per zone."""
+
+    echo_url: str
+    destination: CanaryDestination
+    expected_egress_ips: tuple[tuple[str, tuple[str, ...]], ...] | None
+    """Zone -> egress IPs when written as plain values; None when they arrive as an Output."""
+    interval_minutes: int
+    image: str
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    """Where the Squid pods may run, besides the zones, and how their images are pulled."""
+
+    node_selector: tuple[tuple[str, str], ...] = ()
+    tolerations: tuple[dict[str, Any], ...] = ()
+    """In manifest form (camelCase)."""
+    affinity: dict[str, Any] | None = None
+    """As written (the API's form); merged with the zone pinning by the manifests."""
+    priority_class_name: str | None = None
+    image_pull_secrets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +155,8 @@ class Autoscaling:
     min_replicas: int
     max_replicas: int
     target_cpu_percent: int
+    scale_down_stabilization_seconds: int = DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS
+    scale_up_stabilization_seconds: int = DEFAULT_SCALE_UP_STABILIZATION_SECONDS
 
 
 @dataclass(frozen=True)
@@ -117,6 +189,8 @@ class SquidPlan:
     """Whether the cluster has the preStop `sleep` action (1.30+): then the kubelet waits and its
     SIGTERM starts Squid's drain; before that an exec hook needs `sh` and `sleep` in the image."""
     conf: ConfPlan
+    scheduling: Scheduling = Scheduling()
+    canary: CanaryPlan | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -193,6 +267,12 @@ def _autoscaling(args: Mapping[str, Any], replicas: int) -> Autoscaling | None:
         min_replicas=replicas,
         max_replicas=int(auto["max_replicas"]),
         target_cpu_percent=int(auto.get("target_cpu_percent", DEFAULT_TARGET_CPU_PERCENT)),
+        scale_down_stabilization_seconds=int(
+            auto.get("scale_down_stabilization_seconds", DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS)
+        ),
+        scale_up_stabilization_seconds=int(
+            auto.get("scale_up_stabilization_seconds", DEFAULT_SCALE_UP_STABILIZATION_SECONDS)
+        ),
     )
 
 
@@ -200,12 +280,78 @@ def _resources(args: Mapping[str, Any]) -> Resources:
     return replace(DEFAULT_RESOURCES, **args.get("resources", {}))
 
 
+def _tenant(raw: Mapping[str, Any]) -> TenantPlan:
+    return TenantPlan(
+        name=str(raw["name"]),
+        port=int(raw["port"]),
+        client_namespaces=tuple(raw["client_namespaces"]),
+        allowed_domains=tuple(raw.get("allowed_domains", ())),
+        allowed_destination_cidrs=_networks(raw.get("allowed_destination_cidrs", ())),
+        http_ports=tuple(raw.get("http_ports", DEFAULT_HTTP_PORTS)),
+        tls_ports=tuple(raw.get("tls_ports", DEFAULT_TLS_PORTS)),
+    )
+
+
+def canary_destination(echo_url: str) -> CanaryDestination:
+    """The host and port of a valid echo URL (http or https)."""
+    parsed = urlsplit(echo_url)
+    tls = parsed.scheme == "https"
+    return CanaryDestination(str(parsed.hostname), parsed.port or (443 if tls else 80), tls)
+
+
+def _canary(args: Mapping[str, Any]) -> CanaryPlan | None:
+    raw = args.get("canary")
+    if raw is None:
+        return None
+    given = raw.get("expected_egress_ips")
+    expected = (
+        tuple((str(z), tuple(str(ip) for ip in ips)) for z, ips in given.items())
+        if isinstance(given, Mapping)
+        else None
+    )
+    return CanaryPlan(
+        echo_url=str(raw["echo_url"]),
+        destination=canary_destination(str(raw["echo_url"])),
+        expected_egress_ips=expected,
+        interval_minutes=int(raw.get("interval_minutes", DEFAULT_CANARY_INTERVAL_MINUTES)),
+        image=str(raw.get("image", CANARY_IMAGE)),
+    )
+
+
+def _toleration(raw: Mapping[str, Any]) -> dict[str, Any]:
+    names = {"toleration_seconds": "tolerationSeconds"}
+    return {names.get(k, k): v for k, v in raw.items()}
+
+
+def _scheduling(args: Mapping[str, Any]) -> Scheduling:
+    affinity = args.get("affinity")
+    return Scheduling(
+        node_selector=tuple(args.get("node_selector", {}).items()),
+        tolerations=tuple(_toleration(t) for t in args.get("tolerations", ())),
+        affinity=dict(affinity) if affinity else None,
+        priority_class_name=args.get("priority_class_name"),
+        image_pull_secrets=tuple(args.get("image_pull_secrets", ())),
+    )
+
+
+def _proxy_conf(args: Mapping[str, Any], canary: CanaryPlan | None) -> ConfPlan:
+    """The squid.conf of a SquidProxy: the generator's, with tenants, the canary's destination and
+    the cache manager's password file."""
+    return replace(
+        plan_squid_conf(args),
+        tenants=tuple(_tenant(t) for t in args.get("tenants", ())),
+        canary=canary.destination if canary is not None else None,
+        manager_password_file=MANAGER_PASSWORD_FILE,
+    )
+
+
 def plan_squid_proxy(name: str, args: Mapping[str, Any]) -> SquidPlan:
     """The plan of valid args (`validate_squid_proxy_args(args, name)` found no problem)."""
     zones = tuple(str(z) for z in args["zones"])
     spread = ZoneSpread(args.get("zone_spread", DEFAULT_ZONE_SPREAD))
     replicas = int(args.get("replicas", REPLICAS_PER_ZONE * len(zones)))
-    conf = plan_squid_conf(args)
+    canary = _canary(args)
+    conf = _proxy_conf(args, canary)
     monitoring = str(args.get("monitoring_namespace", DEFAULT_MONITORING_NAMESPACE))
     grace = PRESTOP_DELAY_SECONDS + conf.shutdown_lifetime_seconds + GRACE_MARGIN_SECONDS
     return SquidPlan(
@@ -231,4 +377,6 @@ def plan_squid_proxy(name: str, args: Mapping[str, Any]) -> SquidPlan:
         termination_grace_period_seconds=int(args.get("termination_grace_period_seconds", grace)),
         sleep_action=KubeVersion.parse(str(args["kubernetes_version"])) >= SLEEP_ACTION_FROM,
         conf=conf,
+        scheduling=_scheduling(args),
+        canary=canary,
     )

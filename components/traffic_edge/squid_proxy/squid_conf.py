@@ -36,8 +36,13 @@ from traffic_edge._shared.checks import (
 )
 from traffic_edge._shared.problems import Path, Problem, conflict, invalid, missing
 from traffic_edge.squid_proxy.args import CONF_KEYS, SquidConfArgs
-from traffic_edge.squid_proxy.facts import ALWAYS_DENIED_DESTINATIONS, PROXY_PORT
-from traffic_edge.squid_proxy.plan import ConfPlan, plan_squid_conf
+from traffic_edge.squid_proxy.facts import (
+    ALWAYS_DENIED_DESTINATIONS,
+    MANAGER_PASSWORD_DIRECTIVE,
+    PORT_NAME_ACL,
+    PROXY_PORT,
+)
+from traffic_edge.squid_proxy.plan import ConfPlan, TenantPlan, plan_squid_conf
 
 PID_FILE = "/run/squid/squid.pid"
 """Writable with a read-only root filesystem (an emptyDir is mounted on /run/squid); `squid -k` reads it."""
@@ -207,6 +212,21 @@ def _operations(args: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def destination_problems(args: Mapping[str, Any]) -> list[Problem]:
+    """`allowed_domains` and `allowed_destination_cidrs` of a map (the args, or a tenant)."""
+    return _destinations(args)
+
+
+def port_problems(args: Mapping[str, Any]) -> list[Problem]:
+    """`http_ports` and `tls_ports` of a map (the args, or a tenant)."""
+    return _ports(args)
+
+
+def domain_problem(key: Path | str, raw: object) -> Problem | None:
+    """One `allowed_domains` entry, or None when it is good."""
+    return _domain_problem(Path.of(key), raw)
+
+
 def validate_squid_conf_args(args: SquidConfArgs | Mapping[str, Any]) -> list[Problem]:
     """Every problem in `args` at once; an empty list means `render_squid_conf(args)` is safe."""
     return [
@@ -236,7 +256,52 @@ def _acls(conf: ConfPlan) -> list[str]:
     )
     acls.append(f"acl denied_dst dst {' '.join(ALWAYS_DENIED_DESTINATIONS)}")
     acls.append("acl has_request has request")
-    return acls
+    acls += [line for tenant in conf.tenants for line in _tenant_acls(tenant)]
+    return acls + _canary_lines(conf)[0]
+
+
+def _tenant_acls(tenant: TenantPlan) -> list[str]:
+    acl = f"acl {tenant.port_name}"
+    lines = [f"{acl} {PORT_NAME_ACL} {tenant.port_name}"]
+    if tenant.allowed_domains:
+        lines.append(f"{acl}-domains dstdomain -n {' '.join(tenant.allowed_domains)}")
+    if tenant.allowed_destination_cidrs:
+        lines.append(f"{acl}-nets dst {' '.join(tenant.allowed_destination_cidrs)}")
+    if tenant.http_ports:
+        lines.append(f"{acl}-http-ports port {' '.join(map(str, tenant.http_ports))}")
+    if tenant.tls_ports:
+        lines.append(f"{acl}-tls-ports port {' '.join(map(str, tenant.tls_ports))}")
+    return lines
+
+
+def _tenant_rules(tenant: TenantPlan) -> list[str]:
+    """Every request on a tenant's port is decided here, by its own lists: the shared rules below
+    never see it. Each allow names its destination ACL, so the rule reads as what it allows."""
+    on = f"http_access deny {tenant.port_name}"
+    allow = f"http_access allow {tenant.port_name} allowed_src"
+    return [
+        f"# Tenant {tenant.name}: its own port ({tenant.port}), its own destinations and ports.",
+        f"{on} CONNECT !{tenant.port_name}-tls-ports" if tenant.tls_ports else f"{on} CONNECT",
+        f"{on} !CONNECT !{tenant.port_name}-http-ports" if tenant.http_ports else f"{on} !CONNECT",
+        f"{on} to_localhost",
+        f"{on} denied_dst",
+        *([f"{allow} {tenant.port_name}-domains"] if tenant.allowed_domains else []),
+        *([f"{allow} {tenant.port_name}-nets"] if tenant.allowed_destination_cidrs else []),
+        on,
+    ]
+
+
+def _canary_lines(conf: ConfPlan) -> tuple[list[str], list[str]]:
+    """The canary's ACLs and its one allow rule (shared port: the tenant blocks above decided theirs)."""
+    if conf.canary is None:
+        return [], []
+    method = "CONNECT" if conf.canary.tls else "!CONNECT"
+    acls = [f"acl canary_dst dstdomain -n {conf.canary.host}", f"acl canary_port port {conf.canary.port}"]
+    rules = [
+        "# The egress canary's IP-echo destination (and only that host and port), by resolved address too.",
+        f"http_access allow allowed_src {method} canary_dst canary_port !to_localhost !denied_dst",
+    ]
+    return acls, rules
 
 
 def _access_rules(conf: ConfPlan) -> list[str]:
@@ -248,6 +313,8 @@ def _access_rules(conf: ConfPlan) -> list[str]:
         "http_access allow localhost manager",
         "http_access deny manager",
         "http_access deny !allowed_src",
+        *[line for tenant in conf.tenants for line in _tenant_rules(tenant)],
+        *_canary_lines(conf)[1],
         "http_access deny CONNECT !tls_ports" if conf.tls_ports else "http_access deny CONNECT",
         "http_access deny !CONNECT !http_ports" if conf.http_ports else "http_access deny !CONNECT",
         f"http_access deny {' '.join(dst_names)}",
@@ -281,12 +348,28 @@ def _operation_lines(conf: ConfPlan) -> list[str]:
         "max_filedescriptors 65536",
         f"shutdown_lifetime {conf.shutdown_lifetime_seconds} seconds",
         "",
+        *_manager_password(conf),
         "# Tell third parties nothing about the clients or the proxy.",
         "httpd_suppress_version_string on",
         "via off",
         "forwarded_for delete",
         "",
     ]
+
+
+def _manager_password(conf: ConfPlan) -> list[str]:
+    if conf.manager_password_file is None:
+        return []
+    return [
+        f"# {MANAGER_PASSWORD_DIRECTIVE} <password> all, from a Secret mounted here: never in this ConfigMap.",
+        f"include {conf.manager_password_file}",
+        "",
+    ]
+
+
+def _http_ports(conf: ConfPlan) -> list[str]:
+    # One port per tenant; `name=` is what its myportname ACL matches.
+    return [f"http_port {PROXY_PORT}"] + [f"http_port {t.port} name={t.port_name}" for t in conf.tenants]
 
 
 def render(conf: ConfPlan) -> str:
@@ -297,7 +380,7 @@ def render(conf: ConfPlan) -> str:
         "# Generated by traffic-edge (components/squid_conf.py): change the SquidProxy args, not this file.",
         "# Valid for Squid 7 (the image's series) and 5.7.",
         "",
-        f"http_port {PROXY_PORT}",
+        *_http_ports(conf),
         f"workers {conf.workers}",
         "",
         *_acls(conf),

@@ -52,6 +52,9 @@ from traffic_edge.squid_proxy.plan import (
     REPLICAS_PER_ZONE,
 )
 from traffic_edge.squid_proxy.squid_conf import lifetime_problems, source_problems, validate_squid_conf_args
+from traffic_edge.squid_proxy.validate_canary import canary_problems
+from traffic_edge.squid_proxy.validate_placement import behavior_problems, placement_problems
+from traffic_edge.squid_proxy.validate_tenants import tenant_problems
 
 Zones = Sequence[str] | None
 """The zones as written when they are valid; None when `zones` has a problem of its own."""
@@ -271,14 +274,21 @@ def _autoscaling(args: Mapping[str, Any], zones: Zones, replicas_ok: bool) -> li
         return []
     auto, at = args["autoscaling"], Path.of("autoscaling")
     if not isinstance(auto, Mapping):
-        return [invalid(at, auto, "a map with max_replicas and, optionally, target_cpu_percent")]
+        return [
+            invalid(
+                at,
+                auto,
+                "a map with max_replicas and, optionally, target_cpu_percent, "
+                "scale_down_stabilization_seconds and scale_up_stabilization_seconds",
+            )
+        ]
     problems = unknown_keys(auto, AUTOSCALING_KEYS, at)
     problems += required(auto, "max_replicas", "the most pods the HorizontalPodAutoscaler may run", at)
     if "max_replicas" in auto:
         problems += _max_replicas(auto["max_replicas"], args, zones, replicas_ok)
     if "target_cpu_percent" in auto:
         problems += integer(auto["target_cpu_percent"], at / "target_cpu_percent", 10, 100)
-    return problems
+    return problems + behavior_problems(auto, at)
 
 
 def _images(args: Mapping[str, Any]) -> list[Problem]:
@@ -328,5 +338,8 @@ def validate_squid_proxy_args(args: Mapping[str, Any], name: str | None = None) 
         *_autoscaling(args, zones, replicas_ok=not replica_problems),
         *_images(args),
         *_grace_period(args),
+        *placement_problems(args),
+        *tenant_problems(args),
+        *canary_problems(args, zones, name if not _name(name) else None),
     ]
     return without_knock_on(problems)

@@ -14,7 +14,7 @@ from traffic_edge.squid_proxy.args import SquidProxyArgs
 from traffic_edge.squid_proxy.component import SquidProxy
 from traffic_edge.squid_proxy.manifests import manifests
 from traffic_edge.squid_proxy.plan import plan_squid_proxy
-from traffic_edge.squid_proxy.squid_conf import render_squid_conf
+from traffic_edge.squid_proxy.squid_conf import render, render_squid_conf
 
 
 def record(args: SquidProxyArgs, name: str = "squid", preview: bool = True) -> Recording:
@@ -41,6 +41,7 @@ def test_children_are_plain_kubernetes_objects_under_the_component(dev: Recordin
         ("kubernetes:apps/v1:Deployment", "squid-deployment"),
         ("kubernetes:core/v1:ConfigMap", "squid-config"),
         ("kubernetes:core/v1:ConfigMap", "squid-dashboard"),
+        ("kubernetes:core/v1:Secret", "squid-cachemgr"),
         ("kubernetes:core/v1:Service", "squid-svc"),
         ("kubernetes:core/v1:ServiceAccount", "squid-sa"),
         ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "squid-netpol"),
@@ -54,7 +55,9 @@ def test_it_registers_exactly_the_planned_manifests(dev: Recording) -> None:
     def order(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return sorted(objs, key=lambda m: (m["kind"], m["metadata"]["name"]))
 
-    assert order(dev.manifests()) == order(manifests(plan_squid_proxy("squid", DEV)))
+    # The Secret's data is a secret Output: the engine records it as [secret], never its value.
+    planned = manifests(plan_squid_proxy("squid", DEV), manager_data="[secret]")
+    assert order(dev.manifests()) == order(planned)
 
 
 def test_optional_children_wait_for_the_namespace_it_creates() -> None:
@@ -75,7 +78,7 @@ def test_optional_children_wait_for_the_namespace_it_creates() -> None:
     rules = rec.get("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "squid-prometheusrule")
     assert rules.depends_on == [namespace.urn]
     others = [r for r in rec.resources if r.is_kubernetes_object and r.urn != namespace.urn]
-    assert len(others) == 10
+    assert len(others) == 11
     for res in others:
         assert namespace.urn in res.depends_on, res.name
 
@@ -87,8 +90,9 @@ def test_outputs() -> None:
         "service_name": "egress-proxy",
         "namespace": "egress",
         "zones": ZONES,
-        "squid_conf": render_squid_conf(DEV),
+        "squid_conf": render(plan_squid_proxy("egress-proxy", DEV).conf),
     }
+    assert rec.outputs["squid_conf"].startswith(render_squid_conf(DEV).split("# Tell third")[0])
 
 
 def test_component_raises_every_problem_before_registering_anything() -> None:

@@ -37,7 +37,7 @@ def test_everything_but_the_component_works_without_the_kubernetes_sdk() -> None
             "client_namespaces": ["apps"],
         }
         assert validate_squid_proxy_args(args) == []
-        assert len(manifests(plan_squid_proxy("squid", args))) == 7
+        assert len(manifests(plan_squid_proxy("squid", args))) == 8
         assert "pulumi_kubernetes" not in [m for m in sys.modules if sys.modules[m] is not None]
         try:
             from traffic_edge.squid_proxy import SquidProxy

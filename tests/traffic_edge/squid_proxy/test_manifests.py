@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.traffic_edge.squid_proxy.cases import CANARY, PLACEMENT, TENANT
 from traffic_edge.plan.kube_schema import validate_manifest
 from traffic_edge.squid_proxy.args import SquidProxyArgs
 from traffic_edge.squid_proxy.manifests import child_name, manifests
@@ -70,6 +71,7 @@ def test_the_objects_and_their_order(dev: list[dict[str, Any]]) -> None:
     assert [m["kind"] for m in dev] == [
         "ServiceAccount",
         "ConfigMap",
+        "Secret",
         "Deployment",
         "Service",
         "PodDisruptionBudget",
@@ -79,6 +81,7 @@ def test_the_objects_and_their_order(dev: list[dict[str, Any]]) -> None:
     assert [child_name("squid", m) for m in dev] == [
         "squid-sa",
         "squid-config",
+        "squid-cachemgr",
         "squid-deployment",
         "squid-svc",
         "squid-pdb",
@@ -138,6 +141,9 @@ def test_every_manifest_passes_strict_schema_validation(version: str) -> None:
             "service_monitor": True,
             "autoscaling": {"max_replicas": 8},
             "external_client_cidrs": ["10.0.5.0/24"],
+            **PLACEMENT,
+            "tenants": [TENANT],
+            "canary": CANARY,
         }
     )
     checked = 0
@@ -146,12 +152,23 @@ def test_every_manifest_passes_strict_schema_validation(version: str) -> None:
             continue  # CRDs: no OpenAPI schema in kubernetes-validate
         assert validate_manifest(manifest, version) == [], manifest["kind"]
         checked += 1
-    assert checked == 9
+    assert checked == 13  # with the Secret, the canary's ConfigMap and its two CronJobs
+
+
+def _with_manager_include(conf: str) -> str:
+    """The generator's file plus the include of the cache manager's password, as SquidProxy has it."""
+    anchor = "# Tell third parties nothing about the clients or the proxy.\n"
+    include = (
+        "# cachemgr_passwd <password> all, from a Secret mounted here: never in this ConfigMap.\n"
+        "include /etc/squid/traffic-edge-manager/cachemgr.conf\n\n"
+    )
+    assert conf.count(anchor) == 1
+    return conf.replace(anchor, include + anchor)
 
 
 def test_configmap_holds_the_generated_squid_conf(dev: list[dict[str, Any]]) -> None:
     cm = kind(dev, "ConfigMap", "squid-config")
-    assert cm["data"] == {"squid.conf": render_squid_conf(DEV)}
+    assert cm["data"] == {"squid.conf": _with_manager_include(render_squid_conf(DEV))}
     assert cm["metadata"]["namespace"] == "egress"
 
 
@@ -347,7 +364,7 @@ def test_config_change_rolls_the_pods(dev: list[dict[str, Any]]) -> None:
 
     changed = objects({**DEV, "allowed_domains": ["api.slack.com"]})
     assert checksum(dev) != checksum(changed)
-    assert checksum(dev) == hashlib.sha256(render_squid_conf(DEV).encode()).hexdigest()
+    assert checksum(dev) == hashlib.sha256(_with_manager_include(render_squid_conf(DEV)).encode()).hexdigest()
 
 
 def test_rolling_update_never_drops_below_the_replica_count(dev: list[dict[str, Any]]) -> None:

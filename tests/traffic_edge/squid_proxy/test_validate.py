@@ -143,7 +143,8 @@ def test_autoscaling_bounds() -> None:
         "autoscaling.max_replicas is required: the most pods the HorizontalPodAutoscaler may run"
     ]
     assert messages({**DEV, "autoscaling": 12}) == [
-        "autoscaling: 12 is not allowed: a map with max_replicas and, optionally, target_cpu_percent"
+        "autoscaling: 12 is not allowed: a map with max_replicas and, optionally, target_cpu_percent, "
+        "scale_down_stabilization_seconds and scale_up_stabilization_seconds"
     ]
 
 
