@@ -346,9 +346,9 @@ def _prefix(value: object, key: str, family: str) -> list[Problem]:
         value["name"], at / "name", _PIP_NAME, 80, rule
     )
     low, high = PREFIX_LENGTHS[family]
-    found = checks.required(
-        value, "length", f"the {family} prefix length, {low}-{high}", at
-    ) or checks.integer(value["length"], at / "length", low, high)
+    if "length" not in value:
+        return [*problems, missing(at / "length", f"the {family} prefix length, {low}-{high}")]
+    found = checks.integer(value["length"], at / "length", low, high)
     return problems + checks.because(found, f"the {family} prefix lengths Azure offers, 16 to 2 addresses")
 
 
