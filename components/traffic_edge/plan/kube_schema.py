@@ -57,6 +57,8 @@ CUSTOM_KINDS: dict[tuple[str, str], Check] = {
     ("monitoring.coreos.com/v1", "PodMonitor"): _require(["spec.podMetricsEndpoints", "spec.selector"]),
     ("metallb.io/v1beta1", "IPAddressPool"): _require(["spec.addresses"]),
     ("metallb.io/v1beta1", "L2Advertisement"): lambda m: [],
+    ("metallb.io/v1beta1", "BGPAdvertisement"): lambda m: [],
+    ("metallb.io/v1beta2", "BGPPeer"): _require(["spec.myASN", "spec.peerASN", "spec.peerAddress"]),
     ("networking.istio.io/v1alpha3", "EnvoyFilter"): _require(["spec.configPatches"]),
     ("security.istio.io/v1", "AuthorizationPolicy"): lambda m: [],
     ("security.istio.io/v1beta1", "AuthorizationPolicy"): lambda m: [],
