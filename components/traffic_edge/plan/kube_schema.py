@@ -52,6 +52,7 @@ def _ingress_route(manifest: dict[str, Any]) -> list[str]:
 
 # (apiVersion, kind) -> check of the fields the CRD's schema requires.
 CUSTOM_KINDS: dict[tuple[str, str], Check] = {
+    ("cert-manager.io/v1", "Certificate"): _require(["spec.secretName", "spec.issuerRef"]),
     ("monitoring.coreos.com/v1", "ServiceMonitor"): _require(["spec.endpoints", "spec.selector"]),
     ("monitoring.coreos.com/v1", "PrometheusRule"): _require(["spec.groups"]),
     ("monitoring.coreos.com/v1", "PodMonitor"): _require(["spec.podMetricsEndpoints", "spec.selector"]),
