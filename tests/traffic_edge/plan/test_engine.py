@@ -136,3 +136,13 @@ def test_dependencies_are_recorded_in_a_stable_order() -> None:
 
     deps = run(program).get("aws:ec2/eip:Eip", "last").depends_on
     assert deps == sorted(deps) and len(deps) == 5
+
+
+def test_a_secret_field_is_left_out_of_the_schema_check_and_a_wrong_one_is_not() -> None:
+    from traffic_edge.plan.engine import SECRET
+    from traffic_edge.plan.kube_schema import validate_manifest
+
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "n"}}
+    assert validate_manifest({**secret, "stringData": SECRET}, "1.33") == []
+    assert validate_manifest({**secret, "stringData": {"password": SECRET}}, "1.33") == []
+    assert validate_manifest({**secret, "stringData": "clear"}, "1.33") != []
