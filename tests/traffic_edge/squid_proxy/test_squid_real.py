@@ -41,8 +41,8 @@ from tests.support.netns import UPSTREAM_ADDR, TestNet
 from tests.support.squid_runtime import DEPLOYED, HOST, Runtime, Workdir, sandbox_only
 from traffic_edge.squid_proxy.args import SquidConfArgs
 from traffic_edge.squid_proxy.facts import SQUID_IMAGE, SQUID_VERSION
-from traffic_edge.squid_proxy.manifests import manifests
-from traffic_edge.squid_proxy.plan import plan_squid_proxy
+from traffic_edge.squid_proxy.manifests import manager_secret_data, manifests
+from traffic_edge.squid_proxy.plan import MANAGER_PASSWORD_FILE, plan_squid_proxy
 from traffic_edge.squid_proxy.squid_conf import render_squid_conf, validate_squid_conf_args
 
 pytestmark = pytest.mark.real
@@ -65,6 +65,10 @@ HOSTS = {
     "other.example.com": UPSTREAM_ADDR,
     "metadata.slack.com": "169.254.169.254",  # an allowlisted name pointing at cloud metadata
     "loop.slack.com": "127.0.0.1",  # ... or at the proxy pod's own loopback
+    # tenants and the canary (test_issue13_real.py)
+    "api.stripe.com": UPSTREAM_ADDR,
+    "hooks.partner.example": UPSTREAM_ADDR,
+    "checkip.example.net": UPSTREAM_ADDR,
 }
 
 
@@ -144,15 +148,31 @@ def deployed() -> tuple[list[str], int]:
     return list(container["command"]), int(pod["securityContext"]["runAsUser"])
 
 
+MANAGER_PASSWORD = "0123456789abcdef0123456789abcdef0123456789abcdef"
+"""The tests' cache-manager password (the pod's comes from its Secret, drawn at first deploy)."""
+
+
+def manager_include(workdir: Workdir, password: str = MANAGER_PASSWORD) -> str:
+    """The Secret's `cachemgr.conf`, written where Squid can read it; its path as Squid sees it."""
+    path = workdir.host / "cachemgr.conf"
+    path.write_text(manager_secret_data(password)["cachemgr.conf"])
+    os.chmod(path, 0o444)
+    return workdir.inside("cachemgr.conf")
+
+
 def for_test(conf: str, workdir: Workdir, port: int) -> str:
     """The generated file with its port and the paths a test must own rewritten, and a hosts file.
 
-    The logs stay as generated (stdout and stderr): the test reads them where `kubectl logs` would."""
+    The logs stay as generated (stdout and stderr): the test reads them where `kubectl logs` would.
+    SquidProxy's include of the cache manager's password file points at the test's copy of it."""
     replace = {
         "http_port 3128": f"http_port {port}",
         "pid_filename /run/squid/squid.pid": f"pid_filename {workdir.inside('squid.pid')}",
         "coredump_dir /var/spool/squid": f"coredump_dir {workdir.inner}",
     }
+    include = f"include {MANAGER_PASSWORD_FILE}"
+    if include in conf.splitlines():
+        replace[include] = f"include {manager_include(workdir)}"
     lines = [replace.get(line, line) for line in conf.splitlines()]
     assert all(conf.splitlines().count(line) == 1 for line in replace), "the generated paths moved"
     assert "access_log stdio:/dev/stdout" in lines and "cache_log /dev/stderr" in lines
@@ -244,7 +264,13 @@ def start(
 @contextlib.contextmanager
 def running_squid(net: TestNet, args: SquidConfArgs, port: int = 3128) -> Iterator[Squid]:
     assert validate_squid_conf_args(args) == []
-    generated = render_squid_conf(args)
+    with running_conf(net, render_squid_conf(args), port) as squid:
+        yield squid
+
+
+@contextlib.contextmanager
+def running_conf(net: TestNet, generated: str, port: int = 3128) -> Iterator[Squid]:
+    """Squid on a generated file (the generator's or SquidProxy's), as the pod starts it."""
     workdir = DEPLOYED.workdir("squid-test-", owner=PROXY_UID)
     proc: subprocess.Popen[bytes] | None = None
     try:
@@ -558,6 +584,9 @@ def squid_parse(conf_text: str, runtime: Runtime = DEPLOYED) -> list[str]:
     """`squid -k parse` on the file as generated; returns its warnings, fails on any error."""
     workdir = runtime.workdir("squid-parse-")
     try:
+        include = f"include {MANAGER_PASSWORD_FILE}"
+        if include in conf_text.splitlines():  # SquidProxy's file: the Secret's copy is the test's
+            conf_text = conf_text.replace(include, f"include {manager_include(workdir)}")
         (workdir.host / "squid.conf").write_text(conf_text)
         argv = runtime.command([runtime.squid, "-k", "parse", "-f", workdir.inside("squid.conf")])
         done = subprocess.run(argv, capture_output=True, text=True)
