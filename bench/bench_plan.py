@@ -8,8 +8,8 @@
   were never executed and are left out). The floor imports exactly those. The two alternate,
   `ROUNDS` rounds each; target: plan <= `TARGET` x floor, judged on the per-round ratios.
 - Per stack: every Pulumi.<stack>.yaml planned the same way, `STACK_ROUNDS` rounds interleaved.
-- Per zone: dev with 1, 2 (as written), 3 and 9 zones, Squid spread over them and one NAT gateway
-  each, written as copies of Pulumi.dev.yaml into temporary projects whose program is this
+- Per zone: dev with 1, 2 (dev's own zones), 3 and 9 zones, Squid spread over them and one NAT
+  gateway each (OnePerZone), written as copies of Pulumi.dev.yaml into temporary projects whose program is this
   repository's (`main:`), so only the amount of work changes.
 """
 
@@ -132,7 +132,8 @@ def zone_stack(doc: dict[str, Any], n: int) -> dict[str, Any]:
     """Pulumi.dev.yaml's document with Squid spread over `n` zones, each with its own NAT gateway.
 
     The zones agree everywhere the validators compare them: squid.zones, egressNat.zones and
-    its per-zone subnet maps; 3 Squid pods per zone, as dev has. One zone takes the development
+    its per-zone subnet maps; 3 Squid pods per zone, as dev has; egressNat's strategy OnePerZone
+    (one NAT gateway and Elastic IP per zone) whatever dev's is, so the NAT gateways grow too. One zone takes the development
     profile (the production profile refuses a single zone), and its plan runs the zone-spread
     policy as advisory (`ONE_ZONE_POLICY`): every policy is still evaluated.
     """
@@ -145,6 +146,7 @@ def zone_stack(doc: dict[str, Any], n: int) -> dict[str, Any]:
     if n == 1:
         squid["profile"] = "development"
     nat["zones"] = list(zones)
+    nat["strategy"] = "OnePerZone"  # whatever dev chose: what grows with the zones is the point
     nat["publicSubnetIds"] = {z: f"subnet-0a1b2c3d4e5f6{i:02d}01" for i, z in enumerate(zones)}
     nat["privateSubnetIds"] = {z: [f"subnet-0a1b2c3d4e5f6{i:02d}11"] for i, z in enumerate(zones)}
     return out

@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -60,8 +61,10 @@ USE_PLANNED = {"squid", "haproxy"}
 """The benchmarks that run the stack's planned configs (bench/planned.py)."""
 
 
-def run_all(args: argparse.Namespace, command: str) -> list[Path]:
-    results, written = [], []
+def run_all(args: argparse.Namespace, command: str) -> tuple[list[Path], list[str]]:
+    """Every selected benchmark; one that fails is reported and the others still run. Returns the
+    files written and the benchmarks that failed."""
+    results, written, failed = [], [], []
     slugs = args.only or list(BENCHMARKS)
     if USE_PLANNED & set(slugs):
         planned.planned_configs()  # once, first: a tree that does not plan fails before any round
@@ -69,27 +72,36 @@ def run_all(args: argparse.Namespace, command: str) -> list[Path]:
         title, run = BENCHMARKS[slug]
         print(f"== {title}", flush=True)
         load, started = output.load_average(), time.monotonic()
-        result = output.measured(run(), started, load)
+        try:
+            result = output.measured(run(), started, load)
+        except Exception:  # the next benchmark does not depend on this one
+            traceback.print_exc()
+            print(f"== {title}: FAILED after {time.monotonic() - started:.0f} s\n", flush=True)
+            failed.append(slug)
+            continue
         print(output.stamped(result, command), flush=True)
         print(f"== {title}: {result.run['seconds']:.0f} s\n", flush=True)
         results.append(result)
-        written += output.write_out([result], command=command)  # kept even if a later one fails
-    if args.docs:
+        written += output.write_out([result], command=command)
+    if args.docs and results:
         written.append(output.write_docs(results, command=command))
-    return written
+    return written, failed
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        written = run_all(args, _command(args))
+        written, failed = run_all(args, _command(args))
     finally:
         signal.signal(signal.SIGTERM, previous)
     shown = sorted(
         {str(p.relative_to(output.REPO)) if p.is_relative_to(output.REPO) else str(p) for p in written}
     )
-    print("wrote " + ", ".join(shown))
+    print("wrote " + (", ".join(shown) or "nothing"))
+    if failed:
+        print(f"FAILED: {', '.join(failed)} (their sections were not written)")
+        return 1
     return 0
 
 

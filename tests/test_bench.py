@@ -193,6 +193,7 @@ def test_the_zone_stacks_change_only_the_zones() -> None:
     assert (
         two["config"]["traffic-edge:egressNat"]["zones"] == doc["config"]["traffic-edge:egressNat"]["zones"]
     )
+    assert two["config"]["traffic-edge:egressNat"]["strategy"] == "OnePerZone"
     changed = {k for k in doc["config"] if two["config"][k] != doc["config"][k]}
     assert changed <= {"traffic-edge:squid", "traffic-edge:egressNat"}
     with pytest.raises(ValueError):
@@ -308,7 +309,7 @@ def test_a_quick_run_is_picked_at_run_time_and_never_recorded_in_the_docs(
 
 
 def test_quick_sets_the_environment_for_the_benchmarks_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(settings.QUICK_ENV, raising=False)
+    monkeypatch.setenv(settings.QUICK_ENV, "0")  # recorded, so what --quick sets is undone afterwards
     seen = []
 
     def fake() -> output.Result:
@@ -437,3 +438,18 @@ def test_strace_timings_are_summed_per_request_for_the_long_calls_only() -> None
     assert tinyproxy_stall.parse_strace_blocked(text, 2, main_tid=101) == pytest.approx(
         {"recvfrom": 20.5, "select": 19.5, "fsync": 6.0}
     )
+
+
+def test_a_failing_benchmark_is_reported_and_the_others_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> output.Result:
+        raise RuntimeError("the tree does not plan")
+
+    docs = tmp_path / "benchmarks.md"
+    monkeypatch.setattr(output, "OUT", tmp_path / "out")
+    monkeypatch.setattr(output, "DOCS", docs)
+    monkeypatch.setattr(runner, "BENCHMARKS", {"broken": ("broken", broken), "fake": ("a fake one", _result)})
+    assert runner.main(["--docs"]) == 1
+    assert "## Fake\n\nfigures\n" in docs.read_text()
+    assert (tmp_path / "out" / "fake.json").exists() and not (tmp_path / "out" / "broken.json").exists()
