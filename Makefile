@@ -62,7 +62,8 @@ pytest: env tools
 
 test: env tools lint typecheck pytest
 
-## make bench: benchmarks, ratios measured side by side in one run -> out/bench/ (the tree stays clean)
+## make bench: benchmarks, ratios measured side by side in one run -> out/bench/ (the tree stays clean);
+## BENCH_QUICK=1 for a smoke run of a few minutes (never recorded in the docs)
 bench: env tools
 	$(RUN) python -m bench.run
 
