@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from edge_stack.settings import ComponentSettings, StackSettings, config_key
-from traffic_edge._shared.problems import Problem, camel, invalid, show
+from traffic_edge._shared.problems import Problem, camel, invalid, missing, show
 from traffic_edge.egress_nat import check_zone_coverage, plan_egress_nat
 from traffic_edge.proxy_protocol_ingress import traefik_trust
+from traffic_edge.squid_proxy.args import Wired
 
 CrossCheck = Callable[[StackSettings], list[Problem]]
 
@@ -127,10 +128,27 @@ def squid_zones_have_nat_gateways(settings: StackSettings) -> list[Problem]:
     return [p.within(config_key("squid")) for p in check_zone_coverage(nat_zones, list(squid.args["zones"]))]
 
 
+def canary_ips_have_a_source(settings: StackSettings) -> list[Problem]:
+    """A canary without written egress IPs takes them from traffic-edge:egressNat: there must be one."""
+    squid = settings.components.get("squid")
+    if squid is None or "egressNat" in settings.components:
+        return []
+    canary = squid.args.get("canary")
+    if not isinstance(canary, dict) or not isinstance(canary.get("expected_egress_ips"), Wired):
+        return []
+    return [
+        missing(
+            config_key("squid", "canary", "expected_egress_ips"),
+            "each zone's egress IPs: this stack has no traffic-edge:egressNat to take them from",
+        )
+    ]
+
+
 CROSS_CHECKS: tuple[CrossCheck, ...] = (
     nat_zones_in_region,
     traefik_trusts_the_haproxy_edge,
     squid_zones_have_nat_gateways,
+    canary_ips_have_a_source,
 )
 
 
@@ -160,7 +178,23 @@ class Wiring:
     fill: Callable[[dict[str, Any], StackSettings, str | None], dict[str, Any]]
 
 
+def canary_ips_from_egress_nat(
+    args: dict[str, Any], settings: StackSettings, cluster: str | None
+) -> dict[str, Any]:
+    """A canary that does not write its expected egress IPs gets them from traffic-edge:egressNat.
+
+    They are Outputs (Elastic IPs exist only after deploy), so here the arg is only marked `Wired`;
+    the program swaps in EgressNatGateways' outputs when it creates the proxy (`OUTPUT_WIRING`),
+    and `canary_ips_have_a_source` refuses a stack without that section."""
+    canary = args.get("canary")
+    if not isinstance(canary, dict) or "expected_egress_ips" in canary:
+        return args
+    return {**args, "canary": {**canary, "expected_egress_ips": Wired("egressNat")}}
+
+
 WIRING: dict[str, Wiring] = {
     "traefik": Wiring("onpremIngress", ("trusted_cidrs", "trusted_pods"), wire_traefik_to_the_edge),
+    # Nothing it fills is reported missing: the section it reads is parsed after squid's.
+    "squid": Wiring("egressNat", (), canary_ips_from_egress_nat),
 }
 """Section key -> what it takes from the sections before it."""

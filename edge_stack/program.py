@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
@@ -14,6 +14,7 @@ from edge_stack.config import decode, load
 from edge_stack.sections import load_ref
 from edge_stack.settings import StackSettings
 from traffic_edge._shared.problems import Secret
+from traffic_edge.squid_proxy.args import Wired
 
 
 def _providers(settings: StackSettings) -> dict[str, pulumi.ProviderResource]:
@@ -45,17 +46,49 @@ def _providers(settings: StackSettings) -> dict[str, pulumi.ProviderResource]:
     return providers
 
 
+def _zone_ips(gateways: Mapping[str, Any], every_ip: list[str], zones: list[str]) -> dict[str, list[str]]:
+    """Each zone's egress IPs: its own NAT gateway's, or (a zone without one, e.g. behind a
+    regional NAT gateway) every egress IP of the section."""
+    return {z: list(gateways[z]["egress_ips"]) if z in gateways else list(every_ip) for z in zones}
+
+
+def _canary_ips(args: dict[str, Any], nat: Any) -> dict[str, Any]:
+    """Swap the `Wired` egress IPs of a canary for EgressNatGateways' outputs."""
+    canary = args.get("canary")
+    if not isinstance(canary, dict) or not isinstance(canary.get("expected_egress_ips"), Wired):
+        return args
+    zones = [str(z) for z in args["zones"]]
+    ips = pulumi.Output.all(nat.nat_gateways, nat.egress_ips).apply(lambda v: _zone_ips(v[0], v[1], zones))
+    return {**args, "canary": {**canary, "expected_egress_ips": ips}}
+
+
+OUTPUT_WIRING: dict[str, tuple[str, Callable[[dict[str, Any], Any], dict[str, Any]]]] = {
+    "squid": ("egressNat", _canary_ips),
+}
+"""Section key -> (the section whose component's outputs it takes, how): built after that one."""
+
+
+def _order(settings: StackSettings) -> list[str]:
+    """Every section, those that take another's outputs after it (the sort is stable)."""
+    keys = list(settings.components)
+    return sorted(keys, key=lambda k: OUTPUT_WIRING.get(k, ("",))[0] in keys)
+
+
 def build(settings: StackSettings) -> dict[str, Any]:
     """Register everything; return the components by config key."""
     providers = _providers(settings)
     built: dict[str, Any] = {}
     config_files: dict[str, Any] = {}
-    for key, comp in settings.components.items():
+    for key in _order(settings):
+        comp = settings.components[key]
         chosen = [providers[p] for p in comp.section.needs if p in providers]
         if comp.cluster is not None:
             chosen.append(providers[f"k8s:{comp.cluster.name}"])
         cls = load_ref(comp.section.component)
-        instance = cls(comp.name, comp.args, opts=pulumi.ResourceOptions(providers=chosen))
+        args = comp.args
+        if key in OUTPUT_WIRING and OUTPUT_WIRING[key][0] in built:
+            args = OUTPUT_WIRING[key][1](args, built[OUTPUT_WIRING[key][0]])
+        instance = cls(comp.name, args, opts=pulumi.ResourceOptions(providers=chosen))
         built[key] = instance
         for output_name, attr in comp.section.exports.items():
             pulumi.export(output_name, getattr(instance, attr))

@@ -121,20 +121,36 @@ def _everything(acl_type: str, values: list[str]) -> bool:
     return False
 
 
-def squid_conf_problems(text: str) -> list[str]:
-    """Why a squid.conf could act as an open proxy (empty: it cannot)."""
+def _parse(text: str) -> tuple[dict[str, tuple[str, list[str]]], list[tuple[str, list[str]]], list[str]]:
+    """The ACLs, the http_access rules, and the files included before the last rule."""
     acls: dict[str, tuple[str, list[str]]] = dict(_PREDEFINED)
     rules: list[tuple[str, list[str]]] = []
+    # An included file is not in the ConfigMap: rules it adds before `deny all` cannot be judged.
+    # SquidProxy includes only its cache-manager password, after every http_access rule.
+    includes: list[str] = []
+    unjudged: list[str] = []
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         words = line.split()
-        if len(words) >= 3 and words[0] == "acl":
+        if len(words) >= 2 and words[0] == "include":
+            includes.append(words[1])
+        elif len(words) >= 3 and words[0] == "acl":
             flags = [w for w in words[3:] if not w.startswith("-")]
             prev = acls.get(words[1], (words[2], []))
             acls[words[1]] = (words[2], prev[1] + flags)
         elif len(words) >= 2 and words[0] == "http_access":
             rules.append((words[1], words[2:]))
-    problems: list[str] = []
+            unjudged = list(includes)
+    return acls, rules, unjudged
+
+
+def squid_conf_problems(text: str) -> list[str]:
+    """Why a squid.conf could act as an open proxy (empty: it cannot)."""
+    acls, rules, unjudged = _parse(text)
+    problems: list[str] = [
+        f"include {path} comes before the last http_access rule: rules in it cannot be judged here"
+        for path in unjudged
+    ]
     if not rules or rules[-1] != ("deny", ["all"]):
         last = " ".join([rules[-1][0], *rules[-1][1]]) if rules else "none"
         problems.append(f"the last http_access rule is {last!r}, not 'deny all'")

@@ -833,3 +833,60 @@ def test_route_whose_zone_the_stack_does_not_show_is_not_judged() -> None:
 )
 def test_zone_names(text: Any, zone: str | None) -> None:
     assert zone_in(text) == zone
+
+
+def _squid_proxy_conf(**extra: Any) -> str:
+    from tests.traffic_edge.squid_proxy.cases import CANARY, TENANT
+    from traffic_edge.squid_proxy.plan import plan_squid_proxy
+    from traffic_edge.squid_proxy.squid_conf import render
+    from traffic_edge.squid_proxy.validate import validate_squid_proxy_args
+
+    args = {
+        "namespace": "egress",
+        "kubernetes_version": "1.33",
+        "zones": ["ap-northeast-2a", "ap-northeast-2c"],
+        "client_namespaces": ["apps"],
+        "allowed_source_cidrs": ["10.0.0.0/16"],
+        "allowed_domains": ["api.slack.com"],
+        "tenants": [
+            TENANT,
+            {
+                **TENANT,
+                "name": "cidrs",
+                "port": 3201,
+                "client_namespaces": ["ops"],
+                "allowed_domains": [],
+                "allowed_destination_cidrs": ["198.51.100.0/24"],
+            },
+        ],
+        "canary": CANARY,
+        **extra,
+    }
+    assert validate_squid_proxy_args(args, "squid") == []
+    return render(plan_squid_proxy("squid", args).conf)
+
+
+def test_squid_proxys_file_with_tenants_canary_and_password_include_passes() -> None:
+    text = _squid_proxy_conf()
+    assert "include /etc/squid/traffic-edge-manager/cachemgr.conf" in text
+    assert check(squid_no_open_proxy, CONFIG_MAP, squid_conf_map(text)) == []  # type: ignore[arg-type]
+
+
+def test_a_tenant_allow_without_its_destination_acl_is_an_open_proxy() -> None:
+    text = _squid_proxy_conf().replace(
+        "http_access allow tenant-payments allowed_src tenant-payments-domains",
+        "http_access allow tenant-payments allowed_src",
+    )
+    [rule] = [p for p in squid_conf_problems(text)]
+    assert rule.endswith(
+        "'http_access allow tenant-payments allowed_src' allows every destination: no destination ACL limits it"
+    )
+
+
+def test_an_include_before_the_last_rule_cannot_be_judged() -> None:
+    text = _squid_proxy_conf().replace(
+        "http_access deny all", "include /etc/squid/extra.conf\nhttp_access deny all"
+    )
+    assert squid_conf_problems(text) == [
+        "include /etc/squid/extra.conf comes before the last http_access rule: rules in it cannot be judged here"
+    ]
