@@ -123,9 +123,26 @@ def client_address(planned: str) -> str:
     return str(next(ipaddress.ip_network(m.group(1)).hosts()))
 
 
+MOUNTED = {"cachemgr.conf": "cachemgr_passwd bench-only-not-a-secret all\n"}
+"""What the pod mounts where the planned squid.conf includes it (by file name): the bench's stand-ins."""
+
+
+def _included(text: str, workdir: str | Path) -> str:
+    """`include /etc/squid/...` lines (a pod's mounted Secrets) pointed at the stand-ins in `workdir`."""
+
+    def local(m: re.Match[str]) -> str:
+        name = Path(m.group(1)).name
+        if name not in MOUNTED:
+            raise RuntimeError(f"the planned squid.conf includes {m.group(1)}: the bench has no stand-in")
+        return f"include {workdir}/{name}"
+
+    return re.sub(r"^include (/\S+)$", local, text, flags=re.M)
+
+
 def squid_conf_for_bench(planned: str, workdir: str | Path, workers: int = 1) -> str:
-    """The planned file with its paths rewritten (a pod's /dev/stdout and /run/squid), a 1 s
-    shutdown_lifetime (each round stops its Squid), `workers` set, and names from a hosts file."""
+    """The planned file with its paths rewritten (a pod's /dev/stdout, /run/squid and mounted
+    Secrets), a 1 s shutdown_lifetime (each round stops its Squid), `workers` set, and names from a
+    hosts file."""
     text = rewrite(
         planned,
         {
@@ -141,7 +158,7 @@ def squid_conf_for_bench(planned: str, workdir: str | Path, workers: int = 1) ->
     text, n = re.subn(r"^workers \d+$", f"workers {workers}", text, count=1, flags=re.M)
     if n != 1:
         raise RuntimeError("the planned squid.conf has no `workers` line")
-    return text + f"hosts_file {workdir}/hosts\ndns_nameservers 127.0.0.1\n"
+    return _included(text, workdir) + f"hosts_file {workdir}/hosts\ndns_nameservers 127.0.0.1\n"
 
 
 def targets(workdir: str | Path, planned: str) -> list[Target]:
@@ -170,6 +187,8 @@ def prepare(workdir: Path) -> Path:
     """The files every process reads, owned by the proxy user; returns wrk's request script."""
     os.chmod(workdir, 0o755)
     (workdir / "hosts").write_text(f"{UPSTREAM_ADDR} {HOST}\n")
+    for name, text in MOUNTED.items():
+        (workdir / name).write_text(text)
     for port, level in ((TINYPROXY_PORT, "Info"), (tinyproxy_stall.QUIET_PORT, "Critical")):
         text = TINYPROXY_CFG.format(port=port, workdir=workdir, loglevel=level)
         (workdir / f"tinyproxy{port}.conf").write_text(text)
@@ -205,7 +224,7 @@ def squid_running(net: TestNet, target: Target, workdir: Workdir, runtime: Runti
     if runtime.root is not None:
         ipc.append(runtime.root / "run" / "squid")  # its /dev/shm is a tmpfs of its own, gone at exit
     try:
-        with started(net, net.proxy, argv, SQUID_PORT, target.name) as proc:
+        with _said_why(workdir), started(net, net.proxy, argv, SQUID_PORT, target.name) as proc:
             target.pgid = proc.pid
             try:
                 yield
@@ -214,6 +233,17 @@ def squid_running(net: TestNet, target: Target, workdir: Workdir, runtime: Runti
     finally:
         for leftover in [p for d in ipc for p in d.glob(f"{SERVICE}-*")]:
             leftover.unlink(missing_ok=True)  # what a killed SMP Squid leaves behind
+
+
+@contextmanager
+def _said_why(workdir: Workdir) -> Iterator[None]:
+    """A Squid that would not start says why: the end of its cache.log goes with the error."""
+    try:
+        yield
+    except RuntimeError as err:
+        log = workdir.host / "cache.log"
+        tail = log.read_text(errors="replace").splitlines()[-15:] if log.exists() else []
+        raise RuntimeError("\n".join([str(err), *tail])) from err
 
 
 def _status(net: TestNet, proxy: str, url: str) -> str:
@@ -275,6 +305,8 @@ def unresolvable_hostname(net: TestNet, planned: str, script: Path) -> dict[str,
     hosts.write_text(hosts_file(own_name=False))  # bind-mounted: every process sees the change
     workdir = THIS_MACHINE.workdir("bench-squid-host-", owner=PROXY_UID)
     (workdir.host / "hosts").write_text(f"{UPSTREAM_ADDR} {HOST}\n")
+    for name, text in MOUNTED.items():
+        (workdir.host / name).write_text(text)
     found = {}
     try:
         generated = squid_conf_for_bench(planned, workdir.inner)

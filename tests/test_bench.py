@@ -356,13 +356,28 @@ def test_the_bench_squid_conf_is_the_planned_one_with_only_paths_lifetime_and_wo
     kept = [line for line in planned_text.splitlines() if line not in one.splitlines()]
     assert all(
         line.startswith(
-            ("access_log stdio", "cache_log", "pid_filename", "coredump_dir", "shutdown_lifetime")
+            (
+                "access_log stdio",
+                "cache_log",
+                "pid_filename",
+                "coredump_dir",
+                "shutdown_lifetime",
+                "include /",
+            )
         )
         for line in kept
     ), kept
     targets = {t.key: t for t in bench_squid.targets(tmp_path, planned_text)}
     assert targets["generated"].proxy == targets["minimal"].proxy == "10.0.0.1:3128"
     assert targets["workers2"].squid_conf == two
+
+
+def test_the_pods_mounted_secrets_get_stand_ins_and_an_unknown_mount_stops_the_bench(tmp_path: Path) -> None:
+    planned_text = _planned_squid() + "include /etc/squid/traffic-edge-manager/cachemgr.conf\n"
+    conf = bench_squid.squid_conf_for_bench(planned_text, tmp_path)
+    assert f"\ninclude {tmp_path}/cachemgr.conf\n" in conf and "/etc/squid/" not in conf
+    with pytest.raises(RuntimeError, match="no stand-in"):
+        bench_squid.squid_conf_for_bench(_planned_squid() + "include /etc/squid/other.conf\n", tmp_path)
 
 
 def _planned_haproxy(maxconn: int = 20000) -> str:
