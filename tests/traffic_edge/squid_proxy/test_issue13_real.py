@@ -36,8 +36,8 @@ from tests.traffic_edge.squid_proxy.test_squid_real import (
     ALLOWED_CLIENT,
     EXPECTED_WARNINGS,
     HOSTS,
-    RUNTIMES,
     MANAGER_PASSWORD,
+    RUNTIMES,
     Reply,
     Squid,
     _read_head,
@@ -347,7 +347,9 @@ def test_only_the_canarys_echo_host_and_port_are_opened(proxy: tuple[TestNet, Sq
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES.values(), ids=RUNTIMES.keys())
-def test_the_file_with_tenants_canary_and_password_passes_squid_parse(plan: SquidPlan, runtime: Runtime) -> None:
+def test_the_file_with_tenants_canary_and_password_passes_squid_parse(
+    plan: SquidPlan, runtime: Runtime
+) -> None:
     # The image's series and Debian 12's 5.7 (myportname, include and cachemgr_passwd are old).
     if runtime.missing():
         pytest.skip(str(runtime.missing()))
