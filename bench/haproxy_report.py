@@ -108,7 +108,7 @@ def logging_cost(results: Results) -> list[str]:
         "`option dontlog-normal` (a third edge process: the generated config with that one line added, on "
         "other ports) logs only connections that failed or ended abnormally; verdicts in brackets against "
         f"the same {TARGET_OVERHEAD:.0%}. The log goes to /dev/null here; in a pod it goes to the container "
-        "runtime's pipe, which costs more.",
+        "runtime's pipe, whose cost this does not measure.",
         "",
     ]
 
