@@ -66,9 +66,11 @@ def _toleration(raw: object, at: Path) -> list[Problem]:
 
 
 def _toleration_seconds(raw: Mapping[str, Any], at: Path) -> list[Problem]:
-    if raw.get("effect") != "NoExecute":
-        why = "only a NoExecute taint evicts, so only it has a time to tolerate"
-        return [conflict(at / "toleration_seconds", raw["toleration_seconds"], at / "effect", why)]
+    key, why = at / "toleration_seconds", "only a NoExecute taint evicts, so only it has a time to tolerate"
+    if "effect" not in raw:
+        return [invalid(key, raw["toleration_seconds"], f"no value unless effect is NoExecute: {why}")]
+    if raw["effect"] != "NoExecute":
+        return [conflict(key, raw["toleration_seconds"], at / "effect", why)]
     return integer(raw["toleration_seconds"], at / "toleration_seconds", lo=0)
 
 

@@ -77,6 +77,9 @@ CASES: dict[str, dict[str, Any]] = {
             "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}
         }
     ),
+    "toleration_seconds_with_another_effect": dict(
+        tolerations=[{"key": "a", "effect": "NoSchedule", "toleration_seconds": 30}]
+    ),
     "hpa": dict(
         autoscaling={
             "max_replicas": 8,
@@ -139,7 +142,7 @@ EXPECTED: dict[str, list[str]] = {
     "placement_bad": [
         "node_selector.topology.kubernetes.io/zone: 'ap-northeast-2a' conflicts with zones: zones pins the pods to their zones; a second rule on the zone label would fight it",
         "tolerations[0].value: 'x' conflicts with tolerations[0].operator: Exists matches any value",
-        "tolerations[1].toleration_seconds: 30 conflicts with tolerations[1].effect: only a NoExecute taint evicts, so only it has a time to tolerate",
+        "tolerations[1].toleration_seconds: 30 is not allowed: no value unless effect is NoExecute: only a NoExecute taint evicts, so only it has a time to tolerate",
         "tolerations[2].effect: 'Sometimes' is not allowed: one of 'NoSchedule', 'PreferNoSchedule', 'NoExecute'",
         "tolerations[3]: {'operator': 'Equal'} is not allowed: a toleration with a key, or with operator Exists (every taint)",
         "affinity.zoneAffinity is not a known key: did you mean nodeAffinity?",
@@ -149,6 +152,9 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "affinity_empty_terms": [
         "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution: {'nodeSelectorTerms': []} is not allowed: a map with nodeSelectorTerms, a list of at least 1 term"
+    ],
+    "toleration_seconds_with_another_effect": [
+        "tolerations[0].toleration_seconds: 30 conflicts with tolerations[0].effect: only a NoExecute taint evicts, so only it has a time to tolerate"
     ],
     "hpa": [
         "autoscaling.scale_down_stabilization_seconds: 3601 is not allowed: an integer from 0 to 3600",
