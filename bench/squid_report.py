@@ -160,8 +160,14 @@ def workers_advice(http: Ratio, connect: Ratio) -> str:
             "A second worker scaled here: setting `workers` from the pod's whole CPUs (limit rounded down, "
             "at least 1) would pay off."
         )
+    noisy = http.noisy() or connect.noisy()
+    seen = (
+        "These rounds disagree too much to show a gain"
+        if noisy
+        else "A second worker did not scale here (under 1.2x on at least one workload)"
+    )
     return (
-        "A second worker did not scale here: on 2 cores shared with the load generator and the upstream it "
+        f"{seen}: on 2 cores shared with the load generator and the upstream it "
         "has no core of its own, so this measures SMP's cost (a coordinator, IPC, a second process "
         "competing for the same cores) rather than its gain. So the component should not set `workers` "
         "from the CPU limit: keep `workers 1` per pod and scale with replicas, unless a pod gets 2 or more "

@@ -468,3 +468,12 @@ def test_a_failing_benchmark_is_reported_and_the_others_still_run(
     assert runner.main(["--docs"]) == 1
     assert "## Fake\n\nfigures\n" in docs.read_text()
     assert (tmp_path / "out" / "fake.json").exists() and not (tmp_path / "out" / "broken.json").exists()
+
+
+def test_the_workers_advice_follows_the_rounds() -> None:
+    scaled = squid_report.workers_advice(stats.ratio([1.3, 1.35, 1.4]), stats.ratio([1.25, 1.3, 1.3]))
+    assert scaled.startswith("A second worker scaled here")
+    flat = squid_report.workers_advice(stats.ratio([0.9, 0.91, 0.92]), stats.ratio([0.9, 0.9, 0.9]))
+    assert flat.startswith("A second worker did not scale here") and "should not set `workers`" in flat
+    noisy = squid_report.workers_advice(stats.ratio([0.7, 1.36, 1.56]), stats.ratio([0.9, 0.9, 0.9]))
+    assert noisy.startswith("These rounds disagree too much to show a gain")
