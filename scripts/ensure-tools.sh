@@ -3,7 +3,7 @@
 set -euo pipefail
 need=()
 for pair in squid:squid haproxy:haproxy tinyproxy:tinyproxy ip:iproute2 curl:curl wrk:wrk \
-    prometheus:prometheus prometheus-squid-exporter:prometheus-squid-exporter; do
+    prometheus:prometheus prometheus-squid-exporter:prometheus-squid-exporter strace:strace; do
   bin=${pair%%:*} pkg=${pair##*:}
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || need+=("$pkg")
 done
