@@ -110,23 +110,24 @@ def _metadata(manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-SECRET = "[secret]"
-"""How the offline engine records a secret value (traffic_edge.plan.engine.SECRET)."""
+HIDDEN = ("[secret]", "(known after apply)")
+"""How the offline engine records a secret value and one known only after apply
+(traffic_edge.plan.engine.SECRET, UNKNOWN)."""
 
 
 def _known(value: Any) -> Any:
-    """`value` without the fields a plan shows only as secret: their type is not known offline,
-    and a field the schema requires still fails when it is missing."""
+    """`value` without the fields a plan shows only as secret or as known after apply: their
+    type is not known offline, and a field the schema requires still fails when it is missing."""
     if isinstance(value, dict):
-        return {k: _known(v) for k, v in value.items() if v != SECRET}
+        return {k: _known(v) for k, v in value.items() if v not in HIDDEN}
     if isinstance(value, list):
-        return [_known(v) for v in value if v != SECRET]
+        return [_known(v) for v in value if v not in HIDDEN]
     return value
 
 
 def validate_manifest(manifest: dict[str, Any], kubernetes_version: str) -> list[str]:
     """Problems with one object (empty when valid), each as ``<field>: <reason>``; fields whose
-    value is secret in the plan are left out of the check."""
+    value is secret or known only after apply in the plan are left out of the check."""
     manifest = _known(manifest)
     api_version, kind = manifest.get("apiVersion"), manifest.get("kind")
     if not api_version or not kind:

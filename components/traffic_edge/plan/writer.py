@@ -64,7 +64,10 @@ def collect_configs(rec: Recording) -> dict[str, str]:
         if res.type != "kubernetes:core/v1:ConfigMap":
             continue
         comp = rec.component_of(res)
-        for key, text in (res.inputs.get("data") or {}).items():
+        data = res.inputs.get("data")
+        if not isinstance(data, dict):  # known only after apply (built from another resource's outputs)
+            continue
+        for key, text in data.items():
             if key.endswith((".conf", ".cfg")) and isinstance(text, str):
                 files[f"{comp.name if comp else '_stack'}/{key}"] = text
     for path, text in (rec.outputs.get("configFiles") or {}).items():

@@ -146,3 +146,6 @@ def test_a_secret_field_is_left_out_of_the_schema_check_and_a_wrong_one_is_not()
     assert validate_manifest({**secret, "stringData": SECRET}, "1.33") == []
     assert validate_manifest({**secret, "stringData": {"password": SECRET}}, "1.33") == []
     assert validate_manifest({**secret, "stringData": "clear"}, "1.33") != []
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n"}}
+    assert validate_manifest({**config, "data": "(known after apply)"}, "1.33") == []
+    assert validate_manifest({**config, "metadata": "(known after apply)"}, "1.33") != []
