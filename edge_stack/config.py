@@ -66,8 +66,8 @@ def decode(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> dict[str,
     out: dict[str, Any] = {}
     for full_key, value in raw.items():
         namespace, _, key = full_key.partition(":")
-        if namespace != PROJECT:
-            if difflib.SequenceMatcher(None, namespace, PROJECT).ratio() < 0.8:
+        if namespace != PROJECT or ":" in key:  # a key like `traffic-edge:aws:` is reported whole
+            if namespace != PROJECT and difflib.SequenceMatcher(None, namespace, PROJECT).ratio() < 0.8:
                 continue
             key = full_key
         if isinstance(value, str) and value[:1] in "[{":

@@ -161,3 +161,12 @@ def test_a_refused_config_registers_nothing_not_even_a_provider() -> None:
         "letter, then lower-case letters, digits and '-': it names the Service (and so the proxy URL)"
     ]
     assert [r.type for r in rec.resources if r.type != "pulumi:pulumi:Stack"] == []
+
+
+def test_a_key_with_a_trailing_colon_is_reported_as_written(root: Path) -> None:
+    # Found by the property test on Pulumi.dr.yaml: `traffic-edge:aws::` was reported as `aws:`.
+    text = (
+        (REPO / "Pulumi.dev.yaml").read_text().replace("  traffic-edge:aws:\n", "  traffic-edge:aws:: \n", 1)
+    )
+    assert "traffic-edge:aws::" in text
+    _check(text, root)

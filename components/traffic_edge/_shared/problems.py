@@ -203,9 +203,8 @@ class Problem:
         message text mentions are spelled as in the file too (``privateRouteTableIds``)."""
         key = self.path.render(style)
         allowed = _respell(self.allowed, keys) if style == "config" else self.allowed
-        return replace(self, allowed=allowed)._render(
-            key, Secret(REDACTED) if self.secret else self.value, style
-        )
+        value = _respell_keys(self.value, keys) if style == "config" else self.value
+        return replace(self, allowed=allowed)._render(key, Secret(REDACTED) if self.secret else value, style)
 
     def _render(self, key: str, value: object, style: Style) -> str:
         if self.kind is Kind.UNKNOWN:
@@ -227,6 +226,21 @@ def _respell(text: str, keys: Collection[str]) -> str:
     if not keys:
         return text
     return _WORD.sub(lambda m: camel(m.group()) if m.group() in keys else m.group(), text)
+
+
+def _respell_keys(value: object, keys: Collection[str]) -> object:
+    """`value` with the arg names in `keys` used as its map keys camelCased, at any depth (a
+    sub-object shown whole, like ``{myAsn: 64600, peers: [...]}``); other keys untouched."""
+    if isinstance(value, Secret) or not keys:
+        return value
+    if isinstance(value, dict):
+        return {
+            camel(k) if isinstance(k, str) and k in keys else k: _respell_keys(v, keys)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_respell_keys(v, keys) for v in value]
+    return value
 
 
 def _spell(name: str, style: Style) -> str:

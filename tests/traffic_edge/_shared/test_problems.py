@@ -119,3 +119,13 @@ def test_a_stack_file_message_spells_the_arg_names_it_mentions_in_camel_case() -
     assert p.render("python", keys={"target_port_name"}).endswith(
         "(or target_port_name: the pod's 'port_name')"
     )
+
+
+def test_a_sub_object_shown_whole_spells_its_arg_names_as_the_file_does() -> None:
+    from traffic_edge._shared.problems import conflict
+
+    p = conflict("bgp", {"my_asn": 1, "peers": [{"password_secret": "s", "x_y": 2}]}, "mode", "why")
+    assert p.render("config", {"my_asn", "password_secret"}) == (
+        "bgp: {myAsn: 1, peers: [{passwordSecret: 's', x_y: 2}]} conflicts with mode: why"
+    )
+    assert "my_asn" in p.render("python", {"my_asn"})
