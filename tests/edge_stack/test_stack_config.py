@@ -226,10 +226,6 @@ def test_dev_config_loads_every_component() -> None:
             lambda c: c["egressNat"].update(
                 alarmTopicArn="arn:aws:sns:us-east-1:123456789012:edge-alerts",
                 zones=["us-east-1a", "us-east-1c"],
-                publicSubnetIds={
-                    "us-east-1a": "subnet-0a1b2c3d4e5f60001",
-                    "us-east-1c": "subnet-0a1b2c3d4e5f60003",
-                },
                 privateSubnetIds={
                     "us-east-1a": ["subnet-0a1b2c3d4e5f60011"],
                     "us-east-1c": ["subnet-0a1b2c3d4e5f60013"],

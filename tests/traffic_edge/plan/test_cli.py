@@ -50,7 +50,7 @@ def test_one_changed_squid_arg_is_one_update_naming_the_changed_path(tmp_path: P
 
     assert _plan(_project(tmp_path, more_cpu), tmp_path / "head", "--base", str(tmp_path / "base")) == 0
     text = (tmp_path / "head" / "summary.md").read_text()
-    assert "0 to create, 1 to update, 0 to delete, 60 unchanged (against the base plan)" in text
+    assert "0 to create, 1 to update, 0 to delete, 65 unchanged (against the base plan)" in text
     tree = text.split("```")[1]
     assert [line.strip() for line in tree.splitlines() if line.strip().startswith("~")] == [
         "~ kubernetes:apps/v1:Deployment  squid-deployment"

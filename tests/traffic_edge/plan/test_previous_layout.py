@@ -8,7 +8,9 @@ test fails on any difference and names the first few. A commit that changes an i
 purpose updates the recording in the same commit (so far: the MetalLB release's values,
 `frrk8s.enabled: false`, Squid's `-d 1`, dashboard and ServiceMonitor labels, Squid 7's image,
 `squid-gnutls` command, preStop sleep action and squid.conf header, HAProxy's explicit command;
-added: Squid's PrometheusRule, the HAProxy pods' NetworkPolicy), and the JSON diff shows the reviewer exactly that change; an existing URN
+added: Squid's PrometheusRule, the HAProxy pods' NetworkPolicy; issues #13 and #14: the stacks
+use the new features, dev moved to a regional NAT gateway keeping both Elastic IPs' URNs and
+inputs, and the `dr` stack is new), and the JSON diff shows the reviewer exactly that change; an existing URN
 never changes without an alias.
 """
 
