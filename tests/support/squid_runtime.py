@@ -5,7 +5,7 @@ machine's Debian ships an older one, so `make test` builds a Debian root filesys
 that ships the image's major.minor (scripts/squid-rootfs.sh, into .tools/squid-root) and the
 real tests start Squid and prometheus-squid-exporter inside it:
 
-    ip netns exec <ns>  unshare --mount  sh: mount /proc, /dev/shm  chroot --userspec=<uid>  <argv>
+    ip netns exec <ns>  unshare --mount --uts  sh: hostname, mount /proc, /dev/shm  chroot --userspec=<uid>  <argv>
 
 `unshare` gives each started program private mounts (gone when it exits); the chroot is only a
 different set of files: the network namespace, the process and the uid are the test's as before,
@@ -30,13 +30,16 @@ from pathlib import Path
 from tests.support.stacks import REPO
 
 ROOT = REPO / ".tools" / "squid-root"
+POD_HOSTNAME = "squid-6f7d9c8b5-q2x7z"
+"""The host name Squid sees in the tree, as a Deployment's pod has one (`<name>-<hash>-<suffix>`)."""
 _VERSION = re.compile(r"Squid Cache: Version (\d+)\.(\d+)")
 
-# Run in the private mount namespace: the tree's /proc (for /dev/stdout -> /proc/self/fd/1),
+# Run in private mount and UTS namespaces: a pod's host name (`POD_HOSTNAME`), the tree's /proc (for /dev/stdout -> /proc/self/fd/1),
 # a fresh /dev/shm (Squid's SMP workers share memory through it), an /etc/hosts that names
 # this host as the kubelet's does in a pod, then the program as `uid` (or root: "-").
 _ENTER = r"""
 root=$1 uid=$2; shift 2
+hostname "$POD_HOSTNAME" || exit 125
 mount -t proc proc "$root/proc" || exit 125
 mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" || exit 125
 printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$(hostname)" > "$root/etc/hosts"
@@ -93,8 +96,11 @@ class Runtime:
             return ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *argv]
         who = "-" if user is None else str(user)
         return [
+            "env",
+            f"POD_HOSTNAME={POD_HOSTNAME}",
             "unshare",
             "--mount",
+            "--uts",
             "--propagation",
             "private",
             "sh",

@@ -38,7 +38,7 @@ import pytest
 
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
-from tests.support.squid_runtime import DEPLOYED, HOST, Runtime, Workdir, sandbox_only
+from tests.support.squid_runtime import DEPLOYED, HOST, POD_HOSTNAME, Runtime, Workdir, sandbox_only
 from traffic_edge.squid_proxy.args import SquidConfArgs
 from traffic_edge.squid_proxy.facts import SQUID_IMAGE, SQUID_VERSION
 from traffic_edge.squid_proxy.manifests import manager_secret_data, manifests
@@ -485,6 +485,9 @@ def test_error_pages_carry_no_version(net: TestNet, squid: Squid) -> None:
     assert reply.status == 403
     assert version.group(1).encode() not in reply.body
     assert version.group(1) not in json.dumps(reply.headers)
+    # Nor the pod's name: Squid calls itself by visible_hostname.
+    assert POD_HOSTNAME.encode() not in reply.body and POD_HOSTNAME not in json.dumps(reply.headers)
+    assert b"egress-proxy" in reply.body
 
 
 def test_access_log_keeps_traffic_but_not_scrapes_or_probes(net: TestNet, squid: Squid) -> None:
