@@ -8,6 +8,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NotRequired, Required, TypedDict
 
+from traffic_edge._shared.tolerations import TolerationArgs
+
 
 class Placement(StrEnum):
     """Where HAProxy runs."""
@@ -107,19 +109,6 @@ class MetalLbArgs(TypedDict, total=False):
     """``bgp`` only, required there: the local AS and the peers."""
 
 
-class TolerationArgs(TypedDict, total=False):
-    """A toleration of the HAProxy pods (a taint on the edge nodes they may run on)."""
-
-    key: str
-    """The taint's key; omitted with ``operator: Exists`` to tolerate every taint."""
-    operator: str
-    """``Equal`` (default) or ``Exists``."""
-    value: str
-    """The taint's value (``Equal`` only)."""
-    effect: str
-    """``NoSchedule``, ``PreferNoSchedule`` or ``NoExecute``; omitted: every effect."""
-
-
 class AutoscalingArgs(TypedDict, total=False):
     """A HorizontalPodAutoscaler (autoscaling/v2) between `replicas` and `max_replicas` on CPU."""
 
@@ -204,7 +193,6 @@ GATEWAY_KEYS = frozenset(GatewayArgs.__annotations__)
 HEALTH_KEYS = frozenset(HealthCheckArgs.__annotations__)
 BGP_KEYS = frozenset(BgpArgs.__annotations__)
 PEER_KEYS = frozenset(BgpPeerArgs.__annotations__)
-TOLERATION_KEYS = frozenset(TolerationArgs.__annotations__)
 AUTOSCALING_KEYS = frozenset(AutoscalingArgs.__annotations__)
 IN_CLUSTER_ONLY = (
     "metallb",

@@ -204,14 +204,7 @@ def _pod_spec(plan: IngressPlan) -> dict[str, Any]:
 
 
 def _tolerations(haproxy: InClusterPlan) -> list[dict[str, Any]]:
-    out = []
-    for t in haproxy.tolerations:
-        entry: dict[str, Any] = {"operator": t.operator}
-        entry.update(
-            {k: v for k, v in (("key", t.key), ("value", t.value), ("effect", t.effect)) if v is not None}
-        )
-        out.append(entry)
-    return out
+    return [{"operator": "Equal", **t} for t in haproxy.tolerations]
 
 
 def _placement(plan: IngressPlan) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from traffic_edge._shared.tolerations import manifest as toleration_manifest
 from traffic_edge._shared.versions import KubeVersion
 from traffic_edge.proxy_protocol_ingress import facts
 from traffic_edge.proxy_protocol_ingress.args import MetalLbMode, Placement, Workload
@@ -80,14 +81,6 @@ class MetalLbPlan:
 
 
 @dataclass(frozen=True)
-class Toleration:
-    key: str | None
-    operator: str
-    value: str | None
-    effect: str | None
-
-
-@dataclass(frozen=True)
 class Autoscaling:
     """The HorizontalPodAutoscaler: from `min_replicas` (the plan's replicas) to `max_replicas`."""
 
@@ -110,7 +103,8 @@ class InClusterPlan:
     autoscaling: Autoscaling | None = None
     """`deployment` only."""
     node_selector: Labels = ()
-    tolerations: tuple[Toleration, ...] = ()
+    tolerations: tuple[dict[str, Any], ...] = ()
+    """The pod spec's tolerations items, as written (`traffic_edge._shared.tolerations.manifest`)."""
     service_monitor: bool = False
     """A metrics Service, a ServiceMonitor and the PrometheusRule with the alerts."""
     service_monitor_labels: tuple[tuple[str, str], ...] = ()
@@ -290,11 +284,8 @@ def _autoscaling(args: Mapping[str, Any], replicas: int) -> Autoscaling | None:
     )
 
 
-def _tolerations(args: Mapping[str, Any]) -> tuple[Toleration, ...]:
-    return tuple(
-        Toleration(t.get("key"), t.get("operator", "Equal"), t.get("value"), t.get("effect"))
-        for t in args.get("tolerations", ())
-    )
+def _tolerations(args: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    return tuple(toleration_manifest(t) for t in args.get("tolerations", ()))
 
 
 def _in_cluster(args: Mapping[str, Any]) -> InClusterPlan:

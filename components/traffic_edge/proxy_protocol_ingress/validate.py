@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from traffic_edge._shared import checks
-from traffic_edge._shared.names import LABEL_KEY, LABEL_VALUE, is_int
+from traffic_edge._shared.names import is_int
 from traffic_edge._shared.problems import Path, Problem, conflict, invalid, missing, suggestion
+from traffic_edge._shared.tolerations import tolerations
 from traffic_edge._shared.versions import KubeVersion
 from traffic_edge.proxy_protocol_ingress import facts
 from traffic_edge.proxy_protocol_ingress.args import (
@@ -27,7 +28,6 @@ from traffic_edge.proxy_protocol_ingress.args import (
     METALLB_KEYS,
     PEER_KEYS,
     PORT_KEYS,
-    TOLERATION_KEYS,
     MetalLbMode,
     Placement,
     Workload,
@@ -453,7 +453,7 @@ def _haproxy_pod_problems(args: Mapping[str, Any], placement: Placement | None) 
     problems = checks.dns_label(args["namespace"], "namespace") if "namespace" in args else []
     problems += _workload_problems(args)
     problems += _node_selector_problems(args)
-    problems += _toleration_problems(args.get("tolerations")) if "tolerations" in args else []
+    problems += tolerations(args["tolerations"]) if "tolerations" in args else []
     if "image" in args:
         problems += checks.image(args["image"], "image")
     if "monitoring_namespace" in args:
@@ -549,37 +549,6 @@ def _announcing_problems(args: Mapping[str, Any]) -> list[Problem]:
 
 
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-
-
-def _toleration_problems(value: object) -> list[Problem]:
-    at = Path.of("tolerations")
-    if not checks.is_list(value):
-        return [invalid(at, value, "a list of tolerations: key, operator, value, effect")]
-    return [p for i, t in enumerate(value) for p in _one_toleration(t, at / i)]
-
-
-def _one_toleration(tol: object, at: Path) -> list[Problem]:
-    if not isinstance(tol, Mapping):
-        return [invalid(at, tol, "a toleration: a mapping with key, operator, value and effect")]
-    problems = checks.unknown_keys(tol, TOLERATION_KEYS, at)
-    operator = tol.get("operator", "Equal")
-    if "operator" in tol:
-        problems += checks.one_of(tol["operator"], ("Equal", "Exists"), at / "operator")
-    if "effect" in tol:
-        problems += checks.one_of(tol["effect"], TAINT_EFFECTS, at / "effect")
-    if "key" in tol and not (isinstance(tol["key"], str) and LABEL_KEY.match(tol["key"])):
-        problems.append(
-            invalid(at / "key", tol["key"], "a taint key: an optional DNS prefix and '/', then a name")
-        )
-    if operator == "Exists" and "value" in tol:
-        why = "Exists tolerates the key with any value"
-        problems.append(conflict(at / "value", tol["value"], at / "operator", why))
-    elif "value" in tol and not (isinstance(tol["value"], str) and LABEL_VALUE.match(tol["value"])):
-        rule = "a taint value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric"
-        problems.append(invalid(at / "value", tol["value"], rule))
-    if operator == "Equal" and "key" not in tol:
-        problems.append(missing(at / "key", "the taint's key: only operator Exists may leave it out"))
-    return problems
 
 
 def _service_monitor_problems(args: Mapping[str, Any]) -> list[Problem]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Required, TypedDict
 
+from traffic_edge._shared.tolerations import TolerationArgs
+
 
 class Profile(StrEnum):
     """How strict the placement rules are."""
@@ -94,21 +96,6 @@ class CanaryArgs(TypedDict, total=False):
     runs are evenly spaced). Default 5. The alert fires after three intervals without a match."""
     image: str
     """The image that runs the check (needs `sh` and `curl`), pinned. Default `curlimages/curl:8.21.0`."""
-
-
-class TolerationArgs(TypedDict, total=False):
-    """A Kubernetes toleration (the fields of a pod's `tolerations` item)."""
-
-    key: str
-    """The taint key; empty or absent with `operator: Exists` tolerates every taint."""
-    operator: str
-    """`Equal` (default) or `Exists`."""
-    value: str
-    """The taint value, with `Equal`."""
-    effect: str
-    """`NoSchedule`, `PreferNoSchedule` or `NoExecute`; absent matches every effect."""
-    toleration_seconds: int
-    """With `NoExecute`: how long the pod stays after the taint appears."""
 
 
 class SquidConfArgs(TypedDict, total=False):
@@ -238,7 +225,6 @@ CONF_KEYS = frozenset(SquidConfArgs.__required_keys__ | SquidConfArgs.__optional
 """The keys of the squid.conf part (each also a key of `SquidProxyArgs`)."""
 RESOURCE_KEYS = frozenset(ResourcesArgs.__required_keys__ | ResourcesArgs.__optional_keys__)
 AUTOSCALING_KEYS = frozenset(AutoscalingArgs.__required_keys__ | AutoscalingArgs.__optional_keys__)
-TOLERATION_KEYS = frozenset(TolerationArgs.__required_keys__ | TolerationArgs.__optional_keys__)
 TENANT_KEYS = frozenset(TenantArgs.__required_keys__ | TenantArgs.__optional_keys__)
 CANARY_KEYS = frozenset(CanaryArgs.__required_keys__ | CanaryArgs.__optional_keys__)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from traffic_edge._shared.tolerations import manifest as toleration_manifest
 from traffic_edge._shared.versions import KubeVersion
 from traffic_edge.squid_proxy.args import ZoneSpread
 from traffic_edge.squid_proxy.facts import (
@@ -318,16 +319,11 @@ def _canary(args: Mapping[str, Any]) -> CanaryPlan | None:
     )
 
 
-def _toleration(raw: Mapping[str, Any]) -> dict[str, Any]:
-    names = {"toleration_seconds": "tolerationSeconds"}
-    return {names.get(k, k): v for k, v in raw.items()}
-
-
 def _scheduling(args: Mapping[str, Any]) -> Scheduling:
     affinity = args.get("affinity")
     return Scheduling(
         node_selector=tuple(args.get("node_selector", {}).items()),
-        tolerations=tuple(_toleration(t) for t in args.get("tolerations", ())),
+        tolerations=tuple(toleration_manifest(t) for t in args.get("tolerations", ())),
         affinity=dict(affinity) if affinity else None,
         priority_class_name=args.get("priority_class_name"),
         image_pull_secrets=tuple(args.get("image_pull_secrets", ())),

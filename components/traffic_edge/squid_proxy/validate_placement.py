@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from traffic_edge._shared.checks import distinct, integer, is_list, labels, one_of, subdomain, unknown_keys
-from traffic_edge._shared.names import LABEL_KEY, LABEL_VALUE
+from traffic_edge._shared.checks import distinct, integer, is_list, labels, subdomain, unknown_keys
 from traffic_edge._shared.problems import MapKey, Path, Problem, conflict, invalid
-from traffic_edge.squid_proxy.args import TOLERATION_KEYS
+from traffic_edge._shared.tolerations import tolerations as _tolerations
 from traffic_edge.squid_proxy.facts import HPA_STABILIZATION_MAX_SECONDS, ZONE_LABEL
 
 _ZONES_OWN = "zones pins the pods to their zones; a second rule on the zone label would fight it"
-_OPERATORS = ("Equal", "Exists")
-_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 _AFFINITY_KEYS = ("nodeAffinity", "podAffinity", "podAntiAffinity")
 _NODE_AFFINITY_KEYS = (
     "requiredDuringSchedulingIgnoredDuringExecution",
@@ -35,50 +32,6 @@ def _node_selector(value: object) -> list[Problem]:
     if found or not isinstance(value, Mapping) or ZONE_LABEL not in value:
         return found
     return [conflict(key / MapKey(ZONE_LABEL), value[ZONE_LABEL], "zones", _ZONES_OWN)]
-
-
-def _toleration(raw: object, at: Path) -> list[Problem]:
-    if not isinstance(raw, Mapping):
-        return [invalid(at, raw, "a map of key, operator, value, effect and toleration_seconds")]
-    problems = unknown_keys(raw, TOLERATION_KEYS, at)
-    operator = raw.get("operator", "Equal")
-    if "operator" in raw:
-        problems += one_of(raw["operator"], _OPERATORS, at / "operator")
-    if "effect" in raw:
-        problems += one_of(raw["effect"], _EFFECTS, at / "effect")
-    if "key" in raw and not (isinstance(raw["key"], str) and LABEL_KEY.match(raw["key"])):
-        problems.append(
-            invalid(at / "key", raw["key"], "a taint key: an optional DNS prefix and '/', then a name")
-        )
-    elif "key" not in raw and operator == "Equal":
-        problems.append(
-            invalid(at, dict(raw), "a toleration with a key, or with operator Exists (every taint)")
-        )
-    if "value" in raw and operator == "Exists":
-        problems.append(conflict(at / "value", raw["value"], at / "operator", "Exists matches any value"))
-    elif "value" in raw and not (isinstance(raw["value"], str) and LABEL_VALUE.match(raw["value"])):
-        problems.append(
-            invalid(at / "value", raw["value"], "a taint value: at most 63 letters, digits, '-', '_' or '.'")
-        )
-    if "toleration_seconds" in raw:
-        problems += _toleration_seconds(raw, at)
-    return problems
-
-
-def _toleration_seconds(raw: Mapping[str, Any], at: Path) -> list[Problem]:
-    key, why = at / "toleration_seconds", "only a NoExecute taint evicts, so only it has a time to tolerate"
-    if "effect" not in raw:
-        return [invalid(key, raw["toleration_seconds"], f"no value unless effect is NoExecute: {why}")]
-    if raw["effect"] != "NoExecute":
-        return [conflict(key, raw["toleration_seconds"], at / "effect", why)]
-    return integer(raw["toleration_seconds"], at / "toleration_seconds", lo=0)
-
-
-def _tolerations(value: object) -> list[Problem]:
-    key = Path.of("tolerations")
-    if not is_list(value):
-        return [invalid(key, value, "a list of tolerations, each a map with key, operator, value and effect")]
-    return [p for i, t in enumerate(value) for p in _toleration(t, key / i)]
 
 
 def _term(term: object, at: Path) -> list[Problem]:

@@ -372,13 +372,13 @@ def test_bad_tolerations_all_reported() -> None:
         "x",
     ]
     assert messages({**IN_CLUSTER_ARGS, "tolerations": tolerations}) == [
-        "tolerations[0].value: 'x' conflicts with tolerations[0].operator: Exists tolerates the key with any value",
+        "tolerations[0].value: 'x' conflicts with tolerations[0].operator: Exists matches any value",
         "tolerations[1].effect: 'NoSchedul' is not allowed: one of 'NoSchedule', 'PreferNoSchedule', 'NoExecute'",
         "tolerations[1].value: 'a b' is not allowed: a taint value: at most 63 letters, digits, '-', '_' or "
         "'.', starting and ending alphanumeric",
-        "tolerations[1].key is required: the taint's key: only operator Exists may leave it out",
+        "tolerations[1].key is required: the taint's key: only operator Exists (every taint) may leave it out",
         "tolerations[2].operator: 'In' is not allowed: one of 'Equal', 'Exists'",
-        "tolerations[3]: 'x' is not allowed: a toleration: a mapping with key, operator, value and effect",
+        "tolerations[3]: 'x' is not allowed: a toleration: a map of key, operator, value, effect and toleration_seconds",
     ]
 
 

@@ -4,12 +4,12 @@ and every key of the nested args (tenants, canary, autoscaling, tolerations) is 
 from __future__ import annotations
 
 from tests.support.stacks import REPO
+from traffic_edge._shared.tolerations import TOLERATION_KEYS
 from traffic_edge.squid_proxy.args import (
     AUTOSCALING_KEYS,
     CANARY_KEYS,
     KNOWN_KEYS,
     TENANT_KEYS,
-    TOLERATION_KEYS,
 )
 
 DOC = (REPO / "docs" / "squid-proxy.md").read_text()

@@ -144,7 +144,7 @@ EXPECTED: dict[str, list[str]] = {
         "tolerations[0].value: 'x' conflicts with tolerations[0].operator: Exists matches any value",
         "tolerations[1].toleration_seconds: 30 is not allowed: no value unless effect is NoExecute: only a NoExecute taint evicts, so only it has a time to tolerate",
         "tolerations[2].effect: 'Sometimes' is not allowed: one of 'NoSchedule', 'PreferNoSchedule', 'NoExecute'",
-        "tolerations[3]: {'operator': 'Equal'} is not allowed: a toleration with a key, or with operator Exists (every taint)",
+        "tolerations[3].key is required: the taint's key: only operator Exists (every taint) may leave it out",
         "affinity.zoneAffinity is not a known key: did you mean nodeAffinity?",
         "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key: 'topology.kubernetes.io/zone' conflicts with zones: zones pins the pods to their zones; a second rule on the zone label would fight it",
         "priority_class_name: 'Not_A_Name' is not allowed: a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters",
