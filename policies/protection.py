@@ -13,6 +13,8 @@ from policies._props import ReportViolation
 PUBLIC_IP_TYPES = {
     "aws:ec2/eip:Eip": "Elastic IP",
     "azure-native:network:PublicIPAddress": "Azure public IP",
+    # The contiguous range a third party allowlists once: losing it loses every address in it.
+    "azure-native:network:PublicIPPrefix": "Azure public IP prefix",
 }
 
 

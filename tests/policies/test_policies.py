@@ -125,7 +125,11 @@ def test_the_pack_has_every_policy_of_the_issue_once_with_its_enforcement() -> N
 
 @pytest.mark.parametrize(
     ("type_", "what"),
-    [("aws:ec2/eip:Eip", "Elastic IP"), ("azure-native:network:PublicIPAddress", "Azure public IP")],
+    [
+        ("aws:ec2/eip:Eip", "Elastic IP"),
+        ("azure-native:network:PublicIPAddress", "Azure public IP"),
+        ("azure-native:network:PublicIPPrefix", "Azure public IP prefix"),
+    ],
 )
 def test_public_ips_must_be_protected(type_: str, what: str) -> None:
     assert check(public_ips_protected, type_, {"domain": "vpc"}, name="ip", protect=True) == []
