@@ -58,6 +58,7 @@ SECTIONS: tuple[Section, ...] = (
         default_name="tcp-ingress",
         exports={
             "aksIngressIp": "ip_address",
+            "aksIngressIpv6": "ipv6_address",
             "aksIngressFqdn": "fqdn",
             "aksIngressAnnotations": "annotations",
             "aksIngressServiceName": "service_name",
