@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from traffic_edge._shared import monitoring
+from traffic_edge._shared.monitoring import alert_rule
+
 ERROR_RATIO = 0.05
 """Share of a backend's connections that failed after every retry: above it, clients see errors."""
 RETRY_RATIO = 0.1
@@ -25,16 +28,6 @@ MAXCONN_RATIO = 0.9
 """Share of a frontend's `maxconn` in use: above it, new connections soon wait in the backlog."""
 MIN_RATE = 0.1
 """Connections per second below which a ratio says nothing (a handful of connections)."""
-
-
-def _rule(alert: str, expr: str, for_: str, severity: str, summary: str, action: str) -> dict[str, Any]:
-    return {
-        "alert": alert,
-        "expr": expr,
-        "for": for_,
-        "labels": {"severity": severity},
-        "annotations": {"summary": summary, "description": action},
-    }
 
 
 def _ratio(counter: str, sel: str, limit: float) -> str:
@@ -47,7 +40,7 @@ def _ratio(counter: str, sel: str, limit: float) -> str:
 
 def _backend_rules(sel: str, where: str, gateway: str) -> list[dict[str, Any]]:
     return [
-        _rule(
+        alert_rule(
             "HAProxyNoHealthyGateway",
             f'haproxy_backend_active_servers{{{sel}, proxy=~"be_.+"}} == 0',
             "1m",
@@ -58,7 +51,7 @@ def _backend_rules(sel: str, where: str, gateway: str) -> list[dict[str, Any]]:
             "check fails: a NetworkPolicy or CNI change between HAProxy and the gateway ports. "
             "`kubectl logs <haproxy pod>` says 'Server be_<port>/gwN is DOWN, reason: ...'.",
         ),
-        _rule(
+        alert_rule(
             "HAProxyGatewayServerDown",
             f'haproxy_server_status{{{sel}, proxy=~"be_.+", state="DOWN"}} == 1',
             "10m",
@@ -69,7 +62,7 @@ def _backend_rules(sel: str, where: str, gateway: str) -> list[dict[str, Any]]:
             "address and the reason) and check that it listens on the port and that the gateway's "
             "NetworkPolicy admits the HAProxy pods.",
         ),
-        _rule(
+        alert_rule(
             "HAProxyGatewayConnectionErrors",
             _ratio("haproxy_backend_connection_errors_total", sel, ERROR_RATIO),
             "5m",
@@ -78,7 +71,7 @@ def _backend_rules(sel: str, where: str, gateway: str) -> list[dict[str, Any]]:
             "Clients get their connection closed: no gateway server was up, or every retry was refused "
             "or timed out. See HAProxyNoHealthyGateway, then the gateway pods' readiness and logs.",
         ),
-        _rule(
+        alert_rule(
             "HAProxyGatewayRetriesHigh",
             _ratio("haproxy_backend_retry_warnings_total", sel, RETRY_RATIO),
             "15m",
@@ -94,7 +87,7 @@ def _backend_rules(sel: str, where: str, gateway: str) -> list[dict[str, Any]]:
 def _edge_rules(sel: str, where: str) -> list[dict[str, Any]]:
     fe = f'{sel}, proxy=~"fe_.+"'
     return [
-        _rule(
+        alert_rule(
             "HAProxyConnectionsNearLimit",
             f"haproxy_frontend_current_sessions{{{fe}}} / haproxy_frontend_limit_sessions{{{fe}}} "
             f"> {MAXCONN_RATIO}",
@@ -104,7 +97,7 @@ def _edge_rules(sel: str, where: str) -> list[dict[str, Any]]:
             "Connections beyond maxconn wait in the kernel backlog and then time out. Raise `maxconn` "
             "(and the memory limit with it) or `replicas`, or look for clients that hold connections open.",
         ),
-        _rule(
+        alert_rule(
             "HAProxyTargetDown",
             f"up{{{sel}}} == 0",
             "5m",
@@ -113,7 +106,7 @@ def _edge_rules(sel: str, where: str) -> list[dict[str, Any]]:
             "The pod is not ready or restarting (`kubectl describe pod`), or the HAProxy NetworkPolicy does "
             "not admit Prometheus: it runs outside `monitoring_namespace`. Its alerts are blind meanwhile.",
         ),
-        _rule(
+        alert_rule(
             "HAProxyNotScraped",
             f"absent(up{{{sel}}} == 1)",
             "10m",
@@ -137,11 +130,5 @@ def prometheus_rule(
     name: str, namespace: str, job: str, gateway: str, labels: dict[str, str]
 ) -> dict[str, Any]:
     """The PrometheusRule object (its labels: what the Prometheus `ruleSelector` matches)."""
-    return {
-        "apiVersion": "monitoring.coreos.com/v1",
-        "kind": "PrometheusRule",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {
-            "groups": [{"name": f"haproxy-{namespace}-{job}", "rules": alert_rules(namespace, job, gateway)}]
-        },
-    }
+    rules = alert_rules(namespace, job, gateway)
+    return monitoring.prometheus_rule(name, namespace, labels, f"haproxy-{namespace}-{job}", rules)

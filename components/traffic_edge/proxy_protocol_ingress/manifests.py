@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from traffic_edge._shared import monitoring
 from traffic_edge.proxy_protocol_ingress import facts
 from traffic_edge.proxy_protocol_ingress.alerts import prometheus_rule
 from traffic_edge.proxy_protocol_ingress.args import MetalLbMode, Placement, Workload
@@ -394,15 +395,10 @@ def _monitoring(plan: IngressPlan) -> list[Manifest]:
         },
     }
     # job = the Service's name (the operator's default jobLabel), which the alerts select on.
-    monitor = {
-        "apiVersion": "monitoring.coreos.com/v1",
-        "kind": "ServiceMonitor",
-        "metadata": _meta(f"{plan.name}-haproxy", ns, {**labels, **selected}),
-        "spec": {
-            "selector": {"matchLabels": {**labels, **METRICS_LABEL}},
-            "endpoints": [{"port": "stats", "path": METRICS_PATH, "interval": SCRAPE_INTERVAL}],
-        },
-    }
+    meta = _meta(f"{plan.name}-haproxy", ns, {**labels, **selected})
+    monitor = monitoring.service_monitor(
+        meta, {**labels, **METRICS_LABEL}, "stats", METRICS_PATH, SCRAPE_INTERVAL
+    )
     gateway = f"{plan.gateway.namespace}/{plan.gateway_pods_service}"
     rule_labels = {**_MANAGED, **labels, **selected}
     rule = prometheus_rule(f"{plan.name}-haproxy", ns, plan.metrics_service, gateway, rule_labels)

@@ -13,17 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from traffic_edge._shared import monitoring
+from traffic_edge._shared.monitoring import alert_rule
 from traffic_edge.squid_proxy.facts import CRONJOB_CREATED_METRIC, CRONJOB_LAST_SUCCESS_METRIC
-
-
-def _rule(alert: str, expr: str, for_: str, severity: str, summary: str, action: str) -> dict[str, Any]:
-    return {
-        "alert": alert,
-        "expr": expr,
-        "for": for_,
-        "labels": {"severity": severity},
-        "annotations": {"summary": summary, "description": action},
-    }
 
 
 def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
@@ -36,7 +28,7 @@ def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
     fds_used = f"squid_info_Number_of_file_desc_currently_in_use{{{sel}}}"
     fds_max = f"squid_info_Maximum_number_of_file_descriptors{{{sel}}}"
     return [
-        _rule(
+        alert_rule(
             "SquidProxyDown",
             f"squid_up{{{sel}}} == 0",
             "2m",
@@ -45,7 +37,7 @@ def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
             "The exporter runs but Squid does not answer on loopback: Squid crashed or is restarting. "
             "Check `kubectl logs <pod> -c squid` (access and cache log) and the pod's restarts.",
         ),
-        _rule(
+        alert_rule(
             "SquidProxyNotScraped",
             f"absent(up{{{sel}}} == 1)",
             "10m",
@@ -54,7 +46,7 @@ def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
             "Every pod is gone, or the squid-exporter sidecar is down, or Prometheus does not select the "
             "ServiceMonitor (its labels: service_monitor_labels). Nothing else here can fire without it.",
         ),
-        _rule(
+        alert_rule(
             "SquidProxyNotForwarding",
             f"{clients} > 0 and {upstream} == 0",
             "10m",
@@ -63,7 +55,7 @@ def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
             "Every request is denied or fails before it reaches a destination: check the allowlist "
             "change that shipped last, DNS from the pods, and the NAT gateways' routes.",
         ),
-        _rule(
+        alert_rule(
             "SquidProxyErrorRatioHigh",
             f"{errors} / clamp_min({clients}, 1e-9) > 0.5 and {clients} > 0.1",
             "15m",
@@ -72,7 +64,7 @@ def alert_rules(namespace: str, job: str) -> list[dict[str, Any]]:
             "403s are requests to hosts off the allowlist (a team's new dependency?), 5xx are "
             "destinations failing: the access log (`kubectl logs <pod> -c squid`) says which.",
         ),
-        _rule(
+        alert_rule(
             "SquidProxyFileDescriptorsNearLimit",
             f"{fds_used} / clamp_min({fds_max}, 1) > 0.8",
             "10m",
@@ -105,7 +97,7 @@ def canary_rules(namespace: str, name: str, interval_minutes: int) -> list[dict[
         f"(time() - {last} > {limit}) or (time() - {created} > {limit} unless on (namespace, cronjob) {last})"
     )
     return [
-        _rule(
+        alert_rule(
             "SquidEgressCanaryFailing",
             expr,
             "1m",
@@ -128,9 +120,4 @@ def prometheus_rule(
     rules = alert_rules(namespace, job)
     if canary_interval is not None:
         rules += canary_rules(namespace, job, canary_interval)
-    return {
-        "apiVersion": "monitoring.coreos.com/v1",
-        "kind": "PrometheusRule",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {"groups": [{"name": f"squid-{namespace}-{job}", "rules": rules}]},
-    }
+    return monitoring.prometheus_rule(name, namespace, labels, f"squid-{namespace}-{job}", rules)

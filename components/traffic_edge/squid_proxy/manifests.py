@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from traffic_edge._shared import monitoring
 from traffic_edge.squid_proxy.alerts import prometheus_rule
 from traffic_edge.squid_proxy.canary import canary_config_name, canary_labels, canary_manifests
 from traffic_edge.squid_proxy.dashboard import dashboard_configmap
@@ -380,14 +381,10 @@ def _service_monitor(plan: SquidPlan) -> list[dict[str, Any]]:
         return []
     meta = _meta(plan.name, plan.namespace)
     meta["labels"] = {**meta["labels"], **dict(plan.service_monitor_labels)}
-    spec = {
-        "selector": {"matchLabels": labels(plan.name)},
-        "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}],
-    }
     # The alerts go with the scrape: the same labels, so a ruleSelector like the
     # serviceMonitorSelector (kube-prometheus-stack: release: <name>) picks them up too.
     return [
-        {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": meta, "spec": spec},
+        monitoring.service_monitor(meta, labels(plan.name), "metrics", "/metrics", "30s"),
         prometheus_rule(
             plan.name,
             plan.namespace,

@@ -9,6 +9,7 @@ new chart version with ``helm template`` and re-check every source before changi
 
 from __future__ import annotations
 
+from traffic_edge._shared import monitoring
 from traffic_edge._shared.facts import Fact, Source
 
 # The official chart, from its Helm repository.
@@ -91,7 +92,7 @@ TCP_CATCH_ALL = "HostSNI(`*`)"
 # cert-manager's Certificate API.
 CERT_MANAGER_API_VERSION = "cert-manager.io/v1"
 # prometheus-operator's ServiceMonitor API.
-MONITORING_API_VERSION = "monitoring.coreos.com/v1"
+MONITORING_API_VERSION = monitoring.API_VERSION
 
 _REPO = "traefik/traefik-helm-chart"
 _TAG = "v41.3.0"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from traffic_edge._shared import monitoring
 from traffic_edge.traefik_gateway.args import RateLimitStore
 from traffic_edge.traefik_gateway.facts import (
     API_VERSION,
@@ -16,7 +17,6 @@ from traffic_edge.traefik_gateway.facts import (
     METRICS_CONTAINER_PORT,
     METRICS_ENTRYPOINT,
     METRICS_PATH,
-    MONITORING_API_VERSION,
     TCP_CATCH_ALL,
     WEB_CONTAINER_PORT,
     WEBSECURE_CONTAINER_PORT,
@@ -175,17 +175,13 @@ def metrics_manifests(plan: TraefikPlan) -> list[dict[str, Any]]:
             ],
         },
     }
-    endpoint = {"port": METRICS_ENTRYPOINT, "path": METRICS_PATH, "interval": f"{metrics.interval_seconds}s"}
-    monitor = {
-        "apiVersion": MONITORING_API_VERSION,
-        "kind": "ServiceMonitor",
-        "metadata": {
-            "name": names.service_monitor,
-            "namespace": names.namespace,
-            "labels": {**names.labels, **metrics.service_monitor_labels},
-        },
-        "spec": {"selector": {"matchLabels": labels}, "endpoints": [endpoint]},
+    meta = {
+        "name": names.service_monitor,
+        "namespace": names.namespace,
+        "labels": {**names.labels, **metrics.service_monitor_labels},
     }
+    interval = f"{metrics.interval_seconds}s"
+    monitor = monitoring.service_monitor(meta, labels, METRICS_ENTRYPOINT, METRICS_PATH, interval)
     return [service, monitor]
 
 
