@@ -5,21 +5,14 @@ and Prometheus' `up`, with the labels the ServiceMonitor's scrape adds (namespac
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.support import promtool
 from traffic_edge.proxy_protocol_ingress.alerts import alert_rules, prometheus_rule
 
-PROMTOOL = shutil.which("promtool")
-pytestmark = pytest.mark.skipif(
-    PROMTOOL is None, reason="promtool not installed (make test installs prometheus)"
-)
+pytestmark = promtool.requires_promtool
 NS, JOB, GATEWAY = "haproxy-edge", "edge-haproxy-metrics", "istio-system/edge-gateway-pp"
 POD = {"namespace": NS, "job": JOB, "pod": "edge-haproxy-0", "instance": "10.244.1.7:8404"}
 
@@ -29,30 +22,12 @@ def _series(metric: str, **labels: str) -> str:
     return f"{metric}{{{inner}}}"
 
 
-def _rules_file(tmp_path: Path) -> Path:
-    rule = prometheus_rule("edge-haproxy", NS, JOB, GATEWAY, {"release": "kube-prometheus-stack"})
-    path = tmp_path / "rules.json"
-    path.write_text(json.dumps({"groups": rule["spec"]["groups"]}))  # YAML is a superset of JSON
-    return path
+def _rule() -> dict[str, Any]:
+    return prometheus_rule("edge-haproxy", NS, JOB, GATEWAY, {"release": "kube-prometheus-stack"})
 
 
 def _test(tmp_path: Path, series: dict[str, str], alerts: list[dict[str, Any]]) -> None:
-    test = {
-        "rule_files": [str(_rules_file(tmp_path))],
-        "evaluation_interval": "1m",
-        "tests": [
-            {
-                "interval": "1m",
-                "input_series": [{"series": s, "values": v} for s, v in series.items()],
-                "alert_rule_test": alerts,
-            }
-        ],
-    }
-    path = tmp_path / "test.json"
-    path.write_text(json.dumps(test))
-    done = subprocess.run(
-        [PROMTOOL or "", "test", "rules", str(path)], capture_output=True, text=True, timeout=60
-    )
+    done = promtool.test_rules(tmp_path, _rule(), series, alerts)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -74,9 +49,7 @@ def _firing(name: str, at: str, labels: dict[str, str] | None = None) -> dict[st
 
 
 def test_the_rendered_rules_pass_promtool_check(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [PROMTOOL or "", "check", "rules", str(_rules_file(tmp_path))], capture_output=True, text=True
-    )
+    done = promtool.check_rules(tmp_path, _rule())
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"SUCCESS: {len(alert_rules(NS, JOB, GATEWAY))} rules found" in done.stdout
 

@@ -14,17 +14,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import tempfile
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import netns
+from tests.support import netns, prometheus
 from tests.support.netns import TestNet
 from tests.traffic_edge.proxy_protocol_ingress.seeds import IN_CLUSTER_ARGS
 from tests.traffic_edge.proxy_protocol_ingress.test_haproxy_real import (
@@ -40,11 +38,12 @@ from traffic_edge.proxy_protocol_ingress import manifests
 from traffic_edge.proxy_protocol_ingress.alerts import alert_rules
 from traffic_edge.proxy_protocol_ingress.plan import plan_proxy_protocol_ingress
 
-PROMETHEUS = shutil.which("prometheus")
 pytestmark = [
     pytest.mark.real,
     pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy is not installed"),
-    pytest.mark.skipif(PROMETHEUS is None, reason="prometheus not installed (make test installs it)"),
+    pytest.mark.skipif(
+        prometheus.PROMETHEUS is None, reason="prometheus not installed (make test installs it)"
+    ),
     pytest.mark.skipif(netns.available() is not None, reason=str(netns.available())),
 ]
 ARGS = {**IN_CLUSTER_ARGS, "service_monitor": True, "service_monitor_labels": {"release": "kps"}}
@@ -90,42 +89,21 @@ def _prometheus_config(workdir: Path) -> tuple[Path, str, str]:
     return path, namespace, job
 
 
-def _query(net: TestNet, expr: str) -> list[dict[str, Any]]:
-    url = "http://127.0.0.1:9090/api/v1/query?" + urllib.parse.urlencode({"query": expr})
-    out = net.run(net.proxy, ["curl", "-sf", url], stdout=subprocess.PIPE)
-    body, _ = out.communicate(timeout=15)
-    if out.returncode != 0:  # Prometheus not listening yet
-        return []
-    data = json.loads(body)
-    assert data["status"] == "success", data
-    return list(data["data"]["result"])
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[tuple[TestNet, str, str]]:
     with TestNet("hapmon") as net:
         workdir = Path(tempfile.mkdtemp(prefix="haproxy-monitoring-"))
         cfg = generated(ARGS, (RX1,))
         config, namespace, job = _prometheus_config(workdir)
-        prometheus = None
+        server = None
         try:
             with receivers(net, RX1, ports=(8443,)), running(net, cfg, workdir):
-                prometheus = net.run(
-                    net.proxy,
-                    [
-                        PROMETHEUS or "",
-                        f"--config.file={config}",
-                        f"--storage.tsdb.path={workdir}/data",
-                        "--web.listen-address=127.0.0.1:9090",
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+                server = prometheus.start(net, config, workdir)
                 yield net, namespace, job
         finally:
-            if prometheus is not None:
-                prometheus.kill()
-                prometheus.wait(timeout=10)
+            if server is not None:
+                server.kill()
+                server.wait(timeout=10)
             shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -140,7 +118,7 @@ def test_every_metric_the_alerts_read_is_scraped_and_the_alerts_hold_where_they_
 ) -> None:
     net, namespace, job = stack
     sel = f'namespace="{namespace}", job="{job}"'
-    wait_for(lambda: _query(net, f'up{{{sel}, pod="edge-haproxy-0"}} == 1'), "the first scrape", 60)
+    wait_for(lambda: prometheus.query(net, f'up{{{sel}, pod="edge-haproxy-0"}} == 1'), "the first scrape", 60)
     _traffic(net)
     time.sleep(4)  # a few scrapes after the traffic, so every rate has two points that differ
     _traffic(net)
@@ -148,11 +126,11 @@ def test_every_metric_the_alerts_read_is_scraped_and_the_alerts_hold_where_they_
     rules = {r["alert"]: r["expr"] for r in alert_rules(namespace, job, "istio-system/edge-gateway-pp")}
     names = sorted({m for expr in rules.values() for m in re.findall(r"\b(haproxy_\w+|up)\{", expr)})
     assert len(names) >= 8
-    empty = [m for m in names if not _query(net, f"{m}{{{sel}}}")]
+    empty = [m for m in names if not prometheus.query(net, f"{m}{{{sel}}}")]
     assert empty == [], "metrics the alerts read that the real HAProxy does not expose"
 
     def fired(alert: str) -> list[dict[str, str]]:
-        return [r["metric"] for r in _query(net, rules[alert])]
+        return [r["metric"] for r in prometheus.query(net, rules[alert])]
 
     assert [(m["proxy"], m["pod"]) for m in fired("HAProxyNoHealthyGateway")] == [
         ("be_http", "edge-haproxy-0")
@@ -164,4 +142,4 @@ def test_every_metric_the_alerts_read_is_scraped_and_the_alerts_hold_where_they_
     assert fired("HAProxyNotScraped") == []
     assert fired("HAProxyConnectionsNearLimit") == []
     ratio = rules["HAProxyConnectionsNearLimit"].rsplit(" > ", 1)[0]
-    assert {m["metric"]["proxy"] for m in _query(net, ratio)} == {"fe_http", "fe_https"}
+    assert {m["metric"]["proxy"] for m in prometheus.query(net, ratio)} == {"fe_http", "fe_https"}

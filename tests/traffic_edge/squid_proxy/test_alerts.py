@@ -3,50 +3,25 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.support import promtool
 from traffic_edge.squid_proxy.alerts import alert_rules, prometheus_rule
 
-PROMTOOL = shutil.which("promtool")
-pytestmark = pytest.mark.skipif(
-    PROMTOOL is None, reason="promtool not installed (make test installs prometheus)"
-)
+pytestmark = promtool.requires_promtool
 SEL = 'namespace="egress", job="squid", pod="squid-0"'
 
 
-def _rules_file(tmp_path: Path) -> Path:
-    rule = prometheus_rule("squid", "egress", "squid", {"release": "kube-prometheus-stack"})
-    path = tmp_path / "rules.json"
-    path.write_text(json.dumps({"groups": rule["spec"]["groups"]}))  # YAML is a superset of JSON
-    return path
+def _rule() -> dict[str, Any]:
+    return prometheus_rule("squid", "egress", "squid", {"release": "kube-prometheus-stack"})
 
 
 def _test(
     tmp_path: Path, series: dict[str, str], alerts: list[dict[str, Any]]
 ) -> subprocess.CompletedProcess[str]:
-    rules = _rules_file(tmp_path)
-    test = {
-        "rule_files": [str(rules)],
-        "evaluation_interval": "1m",
-        "tests": [
-            {
-                "interval": "1m",
-                "input_series": [{"series": s, "values": v} for s, v in series.items()],
-                "alert_rule_test": alerts,
-            }
-        ],
-    }
-    path = tmp_path / "test.json"
-    path.write_text(json.dumps(test))
-    return subprocess.run(
-        [PROMTOOL or "", "test", "rules", str(path)], capture_output=True, text=True, timeout=60
-    )
+    return promtool.test_rules(tmp_path, _rule(), series, alerts)
 
 
 def _annotations(name: str, pod: str = "squid-0") -> dict[str, str]:
@@ -66,9 +41,7 @@ def _firing(name: str, at: str, labels: dict[str, str] | None = None) -> dict[st
 
 
 def test_the_rendered_rules_pass_promtool_check(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [PROMTOOL or "", "check", "rules", str(_rules_file(tmp_path))], capture_output=True, text=True
-    )
+    done = promtool.check_rules(tmp_path, _rule())
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"SUCCESS: {len(alert_rules('egress', 'squid'))} rules found" in done.stdout
 

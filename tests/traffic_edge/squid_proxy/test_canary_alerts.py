@@ -3,29 +3,20 @@ matching, and a zone that never matched, fire; a zone that keeps matching never 
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.traffic_edge.squid_proxy.test_alerts import PROMTOOL
+from tests.support import promtool
 from traffic_edge.squid_proxy.alerts import alert_rules, canary_rules, prometheus_rule
 
-pytestmark = pytest.mark.skipif(
-    PROMTOOL is None, reason="promtool not installed (make test installs prometheus)"
-)
+pytestmark = promtool.requires_promtool
 NS = 'namespace="egress"'
 
 
-def _rules(tmp_path: Path) -> Path:
-    rule = prometheus_rule(
+def _rule() -> dict[str, Any]:
+    return prometheus_rule(
         "squid", "egress", "squid", {"release": "kube-prometheus-stack"}, canary_interval=5
     )
-    path = tmp_path / "rules.json"
-    path.write_text(json.dumps({"groups": rule["spec"]["groups"]}))
-    return path
 
 
 def _firing(at: str, cronjob: str | None) -> dict[str, Any]:
@@ -47,9 +38,7 @@ def _firing(at: str, cronjob: str | None) -> dict[str, Any]:
 
 
 def test_the_rules_with_the_canary_pass_promtool_check(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [PROMTOOL or "", "check", "rules", str(_rules(tmp_path))], capture_output=True, text=True
-    )
+    done = promtool.check_rules(tmp_path, _rule())
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"SUCCESS: {len(alert_rules('egress', 'squid')) + 1} rules found" in done.stdout
 
@@ -79,20 +68,5 @@ def test_the_canary_alert_fires_after_three_missed_intervals(tmp_path: Path) -> 
             + _firing("29m", "squid-canary-c")["exp_alerts"],
         },
     ]
-    test = {
-        "rule_files": [str(_rules(tmp_path))],
-        "evaluation_interval": "1m",
-        "tests": [
-            {
-                "interval": "1m",
-                "input_series": [{"series": s, "values": v} for s, v in series.items()],
-                "alert_rule_test": tests,
-            }
-        ],
-    }
-    path = tmp_path / "test.json"
-    path.write_text(json.dumps(test))
-    done = subprocess.run(
-        [PROMTOOL or "", "test", "rules", str(path)], capture_output=True, text=True, timeout=60
-    )
+    done = promtool.test_rules(tmp_path, _rule(), series, tests)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -18,13 +18,12 @@ import shutil
 import subprocess
 import tempfile
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.support import prometheus
 from tests.support.netns import UPSTREAM_ADDR, TestNet
 from tests.support.squid_runtime import DEPLOYED
 from tests.traffic_edge.squid_proxy.test_squid_real import (
@@ -44,7 +43,6 @@ from traffic_edge.squid_proxy.plan import plan_squid_proxy
 
 pytestmark = pytest.mark.real
 
-PROMETHEUS = shutil.which("prometheus")
 NAME, NAMESPACE = "squid", "egress"
 RATE_INTERVAL = "20s"  # what Grafana's $__rate_interval is at least: 4 x the scrape interval
 SCRAPE = "1s"
@@ -52,7 +50,7 @@ SCRAPE = "1s"
 
 @pytest.fixture(scope="module", autouse=True)
 def _binaries() -> None:
-    if PROMETHEUS is None:
+    if prometheus.PROMETHEUS is None:
         pytest.skip("prometheus is not installed (make test installs it)")
     if DEPLOYED.missing():
         pytest.skip(str(DEPLOYED.missing()))
@@ -100,17 +98,6 @@ def _prometheus_config(workdir: Path, port: int) -> Path:
     return path
 
 
-def _query(net: TestNet, expr: str) -> list[dict[str, Any]]:
-    url = "http://127.0.0.1:9090/api/v1/query?" + urllib.parse.urlencode({"query": expr})
-    out = net.run(net.proxy, ["curl", "-sf", url], stdout=subprocess.PIPE)
-    body, _ = out.communicate(timeout=15)
-    if out.returncode != 0:  # Prometheus not listening yet
-        return []
-    data = json.loads(body)
-    assert data["status"] == "success", data
-    return list(data["data"]["result"])
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[tuple[TestNet, Squid]]:
     with TestNet("sqmon") as net:
@@ -131,19 +118,7 @@ def stack() -> Iterator[tuple[TestNet, Squid]]:
                 )
                 port = int(next(a for a in args if a.startswith("-listen=")).rsplit(":", 1)[1])
                 config = _prometheus_config(workdir, port)
-                procs.append(
-                    net.run(
-                        net.proxy,
-                        [
-                            PROMETHEUS or "",
-                            f"--config.file={config}",
-                            f"--storage.tsdb.path={workdir}/data",
-                            "--web.listen-address=127.0.0.1:9090",
-                        ],
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                    )
-                )
+                procs.append(prometheus.start(net, config, workdir))
                 yield net, squid
         finally:
             for proc in procs:
@@ -166,9 +141,9 @@ def _traffic(net: TestNet) -> None:
 def test_every_dashboard_panel_has_data_and_the_denials_are_counted(stack: tuple[TestNet, Squid]) -> None:
     net, _ = stack
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not _query(net, f'squid_up{{job="{NAME}"}} == 1'):
+    while time.monotonic() < deadline and not prometheus.query(net, f'squid_up{{job="{NAME}"}} == 1'):
         time.sleep(0.5)
-    assert _query(net, f'squid_up{{job="{NAME}"}} == 1'), "Prometheus never scraped the exporter"
+    assert prometheus.query(net, f'squid_up{{job="{NAME}"}} == 1'), "Prometheus never scraped the exporter"
     _traffic(net)
     time.sleep(4)  # a few scrapes after the traffic, so every rate has two points that differ
     _traffic(net)
@@ -178,13 +153,13 @@ def test_every_dashboard_panel_has_data_and_the_denials_are_counted(stack: tuple
     for panel in model["panels"]:
         for target in panel["targets"]:
             expr = target["expr"].replace("$__rate_interval", RATE_INTERVAL)
-            if not _query(net, expr):
+            if not prometheus.query(net, expr):
                 empty.append(f"{panel['title']}: {target['legendFormat']}: {expr}")
     assert empty == [], "panels without data on real Squid + exporter + Prometheus"
     errors = next(p for p in model["panels"] if p["title"] == "Errors and denied requests")["targets"][0][
         "expr"
     ]
-    [ratio] = _query(net, errors.replace("$__rate_interval", RATE_INTERVAL))
+    [ratio] = prometheus.query(net, errors.replace("$__rate_interval", RATE_INTERVAL))
     assert float(ratio["value"][1]) > 0, "the 403 denials are not counted as errors"
     assert HOSTS["other.example.com"] == UPSTREAM_ADDR  # the denied host would have answered
 
@@ -194,7 +169,7 @@ def test_the_descriptor_alert_reads_series_the_real_exporter_has(stack: tuple[Te
     rule = next(r for r in alert_rules(NAMESPACE, NAME) if r["alert"] == "SquidProxyFileDescriptorsNearLimit")
     ratio_expr = rule["expr"].rsplit(" > ", 1)[0]
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not _query(net, ratio_expr):
+    while time.monotonic() < deadline and not prometheus.query(net, ratio_expr):
         time.sleep(0.5)
-    [ratio] = _query(net, ratio_expr)
+    [ratio] = prometheus.query(net, ratio_expr)
     assert 0 < float(ratio["value"][1]) < 0.8, ratio
