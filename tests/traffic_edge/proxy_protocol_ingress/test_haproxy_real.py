@@ -10,10 +10,9 @@ The config is the one the component generates for its in-cluster placement, with
 servers rewritten from the gateway's headless-Service DNS name to the receivers' addresses;
 the public ports stay as generated because the namespace is private.
 
-`test_the_planned_container_command_runs_as_its_user_and_logs_to_stdout` starts HAProxy exactly
-as the planned Deployment does: its `command` + `args`, as its `runAsUser`/`runAsGroup`, with its
-pod sysctl, and only the config path rewritten (the ConfigMap's mount point is not writable
-here). The version test prints the binary's version: the default image must run the same
+Every test starts HAProxy exactly as the planned Deployment does (`as_planned`): its `command` +
+`args`, as its `runAsUser`/`runAsGroup`, with its pod sysctl, and only the config path rewritten
+(the ConfigMap's mount point is not writable here). The version test prints the binary's version: the default image must run the same
 major.minor.
 """
 
@@ -128,35 +127,10 @@ def test_haproxy_check_rejects_a_broken_config(net: TestNet, tmp_path: Path) -> 
 
 
 @contextlib.contextmanager
-def running(net: TestNet, cfg: HaproxyConfig, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    path = tmp_path / "haproxy.cfg"
-    path.write_text(render_haproxy_cfg(cfg))
-    log = (tmp_path / "haproxy.log").open("wb")
-    proc = net.run(
-        net.proxy,
-        ["haproxy", "-db", "-f", str(path)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                stats(net, cfg)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError((tmp_path / "haproxy.log").read_text()) from None
-                time.sleep(0.1)
+def running(net: TestNet, cfg: HaproxyConfig) -> Iterator[subprocess.Popen[bytes]]:
+    """HAProxy serving `cfg`, started as the planned in-cluster pod starts it (`as_planned`)."""
+    with as_planned(net, _planned_pod(IN_CLUSTER_ARGS)[0], cfg) as (proc, _):
         yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def stats(net: TestNet, cfg: HaproxyConfig) -> dict[tuple[str, str], dict[str, str]]:
@@ -226,7 +200,7 @@ def all_up(net: TestNet, cfg: HaproxyConfig, n: int) -> bool:
 
 def test_client_address_survives_the_hop(net: TestNet, tmp_path: Path) -> None:
     cfg = generated(IN_CLUSTER_ARGS, (RX1,))
-    with receivers(net, RX1, ports=(8080, 8443)) as rxs, running(net, cfg, tmp_path):
+    with receivers(net, RX1, ports=(8080, 8443)) as rxs, running(net, cfg):
         wait_for(lambda: all_up(net, cfg, 2), "both backends UP")
         for public, target in ((80, 8080), (443, 8443)):
             answer = connect_as(net, public, b"hello")
@@ -247,7 +221,7 @@ def test_client_address_survives_the_hop(net: TestNet, tmp_path: Path) -> None:
 
 def test_health_checks_arrive_as_v2_local_and_are_accepted(net: TestNet, tmp_path: Path) -> None:
     cfg = generated(IN_CLUSTER_ARGS, (RX1,))
-    with receivers(net, RX1, ports=(8080, 8443)) as rxs, running(net, cfg, tmp_path):
+    with receivers(net, RX1, ports=(8080, 8443)) as rxs, running(net, cfg):
         wait_for(lambda: all_up(net, cfg, 2), "both backends UP")
         for rx in rxs.values():
             checks = rx.seen
@@ -263,7 +237,7 @@ def test_health_checks_arrive_as_v2_local_and_are_accepted(net: TestNet, tmp_pat
 def test_forged_proxy_header_from_a_client_is_only_payload(net: TestNet, tmp_path: Path) -> None:
     cfg = generated(IN_CLUSTER_ARGS, (RX1,))
     forged = build_v2("203.0.113.66", "127.0.0.1", 4444, 443)
-    with receivers(net, RX1, ports=(8080, 8443)) as rxs, running(net, cfg, tmp_path):
+    with receivers(net, RX1, ports=(8080, 8443)) as rxs, running(net, cfg):
         wait_for(lambda: all_up(net, cfg, 2), "both backends UP")
         answer = connect_as(net, 443, forged + b"GET / HTTP/1.1\r\n\r\n")
         for v1 in (b"PROXY TCP4 203.0.113.67 127.0.0.1 4445 80\r\n",):
@@ -289,7 +263,7 @@ def test_stopping_one_gateway_loses_no_new_connection(net: TestNet, tmp_path: Pa
     """
     cfg = generated(IN_CLUSTER_ARGS, (RX1, RX2))
 
-    with receivers(net, RX1, RX2, ports=(8443,)) as rxs, running(net, cfg, tmp_path):
+    with receivers(net, RX1, RX2, ports=(8443,)) as rxs, running(net, cfg):
         wait_for(lambda: all_up(net, cfg, 2), "both servers UP")
         results: list[tuple[float, bool]] = []
         stop = threading.Event()

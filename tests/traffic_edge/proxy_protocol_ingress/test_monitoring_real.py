@@ -97,7 +97,7 @@ def stack() -> Iterator[tuple[TestNet, str, str]]:
         config, namespace, job = _prometheus_config(workdir)
         server = None
         try:
-            with receivers(net, RX1, ports=(8443,)), running(net, cfg, workdir):
+            with receivers(net, RX1, ports=(8443,)), running(net, cfg):
                 server = prometheus.start(net, config, workdir)
                 yield net, namespace, job
         finally:
