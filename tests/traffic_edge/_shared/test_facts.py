@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import runpy
 from types import ModuleType
 
 import pytest
@@ -10,13 +11,8 @@ import pytest
 from tests.support.stacks import REPO
 from traffic_edge._shared import facts
 
-DOCS = {
-    "aks_tcp_load_balancer": "docs/aks-tcp-load-balancer.md",
-    "egress_nat": "docs/egress-nat-gateways.md",
-    "proxy_protocol_ingress": "docs/proxy-protocol-ingress.md",
-    "squid_proxy": "docs/squid-proxy.md",
-    "traefik_gateway": "docs/traefik-gateway.md",
-}
+# Component -> its doc: the map scripts/facts-docs.py rewrites, read from the script itself.
+DOCS: dict[str, str] = runpy.run_path(str(REPO / "scripts" / "facts-docs.py"))["DOCS"]
 
 
 def _module(component: str) -> ModuleType:
