@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from traffic_edge._shared import monitoring
+from traffic_edge._shared.autoscaling import cpu_autoscaler
 from traffic_edge.proxy_protocol_ingress import facts
 from traffic_edge.proxy_protocol_ingress.alerts import prometheus_rule
 from traffic_edge.proxy_protocol_ingress.args import MetalLbMode, Placement, Workload
@@ -295,7 +296,6 @@ def _autoscaler(plan: IngressPlan) -> list[Manifest]:
     auto = haproxy.autoscaling
     if auto is None:
         return []
-    target = {"type": "Utilization", "averageUtilization": auto.target_cpu_percent}
     behavior = {
         "scaleUp": {
             "stabilizationWindowSeconds": 0,
@@ -311,17 +311,9 @@ def _autoscaler(plan: IngressPlan) -> list[Manifest]:
             "policies": [{"type": "Pods", "value": 1, "periodSeconds": SCALE_DOWN_PERIOD_SECONDS}],
         },
     }
-    spec = {
-        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{plan.name}-haproxy"},
-        "minReplicas": auto.min_replicas,
-        "maxReplicas": auto.max_replicas,
-        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
-        "behavior": behavior,
-    }
     meta = _meta(f"{plan.name}-haproxy", haproxy.namespace, plan.haproxy_labels)
-    return [
-        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": spec}
-    ]
+    replicas = (auto.min_replicas, auto.max_replicas)
+    return [cpu_autoscaler(meta, f"{plan.name}-haproxy", replicas, auto.target_cpu_percent, behavior)]
 
 
 def _load_balancer_service(plan: IngressPlan) -> Manifest:

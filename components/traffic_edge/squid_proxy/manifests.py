@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from traffic_edge._shared import monitoring
+from traffic_edge._shared.autoscaling import cpu_autoscaler
 from traffic_edge.squid_proxy.alerts import prometheus_rule
 from traffic_edge.squid_proxy.canary import canary_config_name, canary_labels, canary_manifests
 from traffic_edge.squid_proxy.dashboard import dashboard_configmap
@@ -316,24 +317,16 @@ def _autoscaler(plan: SquidPlan) -> list[dict[str, Any]]:
     auto = plan.autoscaling
     if auto is None:
         return []
-    target = {"type": "Utilization", "averageUtilization": auto.target_cpu_percent}
-    spec = {
-        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": plan.name},
-        "minReplicas": auto.min_replicas,
-        "maxReplicas": auto.max_replicas,
-        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
-        "behavior": {
-            "scaleDown": {
-                "stabilizationWindowSeconds": auto.scale_down_stabilization_seconds,
-                "policies": [{"type": "Pods", "value": SCALE_DOWN_PODS_PER_MINUTE, "periodSeconds": 60}],
-            },
-            "scaleUp": {"stabilizationWindowSeconds": auto.scale_up_stabilization_seconds},
+    behavior = {
+        "scaleDown": {
+            "stabilizationWindowSeconds": auto.scale_down_stabilization_seconds,
+            "policies": [{"type": "Pods", "value": SCALE_DOWN_PODS_PER_MINUTE, "periodSeconds": 60}],
         },
+        "scaleUp": {"stabilizationWindowSeconds": auto.scale_up_stabilization_seconds},
     }
+    replicas = (auto.min_replicas, auto.max_replicas)
     meta = _meta(plan.name, plan.namespace)
-    return [
-        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": spec}
-    ]
+    return [cpu_autoscaler(meta, plan.name, replicas, auto.target_cpu_percent, behavior)]
 
 
 def _namespace_peer(namespace: str) -> dict[str, Any]:
