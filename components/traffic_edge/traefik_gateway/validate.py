@@ -723,9 +723,7 @@ def _redis_store(args: Mapping[str, Any]) -> list[Problem]:
         return problems
     if not users and not problems and checks.is_list(args.get("rate_limits", [])):
         why = "only a rate limit with store: redis uses it, and none has"
-        redis = args["rate_limit_redis"]
-        shown = redis.get("endpoints", redis) if isinstance(redis, Mapping) else redis  # no snake_case keys
-        problems.append(conflict("rate_limit_redis", shown, "rate_limits", why))
+        problems.append(conflict("rate_limit_redis", args["rate_limit_redis"], "rate_limits", why))
     return problems + _redis(args["rate_limit_redis"], Path.of("rate_limit_redis"))
 
 

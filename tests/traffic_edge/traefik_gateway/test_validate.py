@@ -558,7 +558,7 @@ ADDRESS = (
         ),
         (
             {"rate_limit_redis": {"endpoints": ["redis:6379"]}},
-            "rate_limit_redis: ['redis:6379'] conflicts with rate_limits: only a rate limit with "
+            "rate_limit_redis: {'endpoints': ['redis:6379']} conflicts with rate_limits: only a rate limit with "
             "store: redis uses it, and none has",
         ),
         (
