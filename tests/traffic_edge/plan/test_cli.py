@@ -106,3 +106,24 @@ def test_manifests_are_grouped_by_the_kubernetes_provider_name(tmp_path: Path) -
         "k8s-eks-seoul",
         "k8s-onprem",
     ]
+
+
+def test_the_console_script_collects_cycles_less_often_and_importers_keep_their_own_thresholds() -> None:
+    """`entry` (the console script) raises the collector's thresholds before the program runs; a
+    program that only imports the plan library keeps Python's defaults. Checked in a fresh process,
+    because `entry` ends it with os._exit."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, sys\n"
+        "print(gc.get_threshold())\n"
+        "from traffic_edge.plan import cli\n"
+        "print(gc.get_threshold())\n"
+        "cli.main = lambda argv=None: print(gc.get_threshold()) or 0\n"
+        "cli.entry()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    default, imported, in_entry = done.stdout.splitlines()
+    assert imported == default
+    assert in_entry == str(cli.GC_THRESHOLDS) != default
