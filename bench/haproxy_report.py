@@ -110,6 +110,13 @@ def logging_cost(results: Results) -> list[str]:
         f"the same {TARGET_OVERHEAD:.0%}. The log goes to /dev/null here; in a pod it goes to the container "
         "runtime's pipe, whose cost this does not measure.",
         "",
+        "Not applied: the generated edge keeps its log line per connection, the largest of its extras "
+        "(the columns above). HAProxy's manual strongly discourages `dontlog-normal` because \"the key to complex "
+        'issues is in the normal logs" (haproxy/haproxy, doc/configuration.txt, `option dontlog-normal`, '
+        "v2.6.0): an edge's connection log is where a client's report of a reset or a slow connect is "
+        "answered. The cost is one write to stdout per connection, paid on the edge's CPU, not on the "
+        "connection's path to the gateway.",
+        "",
     ]
 
 
