@@ -206,17 +206,10 @@ def _probe_mode(args: Mapping[str, Any]) -> list[Problem]:
     if mode is None:
         rule = "one of " + ", ".join(repr(m.value) for m in HealthProbeMode) + ", in any case"
         return [invalid("health_probe_mode", value, rule)]
-    found = _version(args)
-    if mode is not HealthProbeMode.SHARED or found is None:
+    if mode is not HealthProbeMode.SHARED:
         return []
-    key, version = found
-    if SHARED_PROBE_MODE.support(version) is not Support.NO:
-        return []
-    why = (
-        f"{version.describe()} has no shared health-probe mode, so the cluster cannot be in it; "
-        f"it needs {SHARED_PROBE_MODE.describe()} or later"
-    )
-    return [conflict("health_probe_mode", value, key, why)]
+    lacks = "has no shared health-probe mode, so the cluster cannot be in it"
+    return _needs(args, "health_probe_mode", SHARED_PROBE_MODE, lacks)
 
 
 def _shared_probe(args: Mapping[str, Any]) -> str | None:
@@ -716,17 +709,10 @@ def _tcp_reset(args: Mapping[str, Any]) -> list[Problem]:
         return []
     if problems := checks.boolean(args["disable_tcp_reset"], "disable_tcp_reset"):
         return problems
-    found = _version(args)
-    if not args["disable_tcp_reset"] or found is None:
+    if not args["disable_tcp_reset"]:
         return []
-    key, version = found
-    if DISABLE_TCP_RESET.support(version) is not Support.NO:
-        return []
-    why = (
-        f"{version.describe()} ignores it and keeps TCP reset on for every TCP rule of a Standard load "
-        f"balancer; it needs {DISABLE_TCP_RESET.describe()} or later"
-    )
-    return [conflict("disable_tcp_reset", True, key, why)]
+    lacks = "ignores it and keeps TCP reset on for every TCP rule of a Standard load balancer"
+    return _needs(args, "disable_tcp_reset", DISABLE_TCP_RESET, lacks)
 
 
 def _source_ranges(args: Mapping[str, Any]) -> list[Problem]:
