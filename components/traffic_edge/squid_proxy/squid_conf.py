@@ -243,14 +243,7 @@ def validate_squid_conf_args(args: SquidConfArgs | Mapping[str, Any]) -> list[Pr
 
 def _acls(conf: ConfPlan) -> list[str]:
     acls = [f"acl allowed_src src {' '.join(conf.allowed_source_cidrs)}"]
-    if conf.allowed_domains:
-        acls.append(f"acl allowed_domains dstdomain -n {' '.join(conf.allowed_domains)}")
-    if conf.allowed_destination_cidrs:
-        acls.append(f"acl allowed_nets dst {' '.join(conf.allowed_destination_cidrs)}")
-    if conf.http_ports:
-        acls.append(f"acl http_ports port {' '.join(map(str, conf.http_ports))}")
-    if conf.tls_ports:
-        acls.append(f"acl tls_ports port {' '.join(map(str, conf.tls_ports))}")
+    acls += _allowlist_acls(conf, "allowed_domains", "allowed_nets", "http_ports", "tls_ports")
     acls.append(
         "# to_linklocal is predefined only from Squid 5.8, so link-local and metadata ranges get their own ACL."
     )
@@ -261,16 +254,27 @@ def _acls(conf: ConfPlan) -> list[str]:
 
 
 def _tenant_acls(tenant: TenantPlan) -> list[str]:
-    acl = f"acl {tenant.port_name}"
-    lines = [f"{acl} {PORT_NAME_ACL} {tenant.port_name}"]
-    if tenant.allowed_domains:
-        lines.append(f"{acl}-domains dstdomain -n {' '.join(tenant.allowed_domains)}")
-    if tenant.allowed_destination_cidrs:
-        lines.append(f"{acl}-nets dst {' '.join(tenant.allowed_destination_cidrs)}")
-    if tenant.http_ports:
-        lines.append(f"{acl}-http-ports port {' '.join(map(str, tenant.http_ports))}")
-    if tenant.tls_ports:
-        lines.append(f"{acl}-tls-ports port {' '.join(map(str, tenant.tls_ports))}")
+    name = tenant.port_name
+    return [
+        f"acl {name} {PORT_NAME_ACL} {name}",
+        *_allowlist_acls(
+            tenant, f"{name}-domains", f"{name}-nets", f"{name}-http-ports", f"{name}-tls-ports"
+        ),
+    ]
+
+
+def _allowlist_acls(plan: ConfPlan | TenantPlan, domains: str, nets: str, http: str, tls: str) -> list[str]:
+    """The ACLs of an allowlist (the shared port's or a tenant's), under the given names; a list
+    left empty gets no ACL."""
+    lines = []
+    if plan.allowed_domains:
+        lines.append(f"acl {domains} dstdomain -n {' '.join(plan.allowed_domains)}")
+    if plan.allowed_destination_cidrs:
+        lines.append(f"acl {nets} dst {' '.join(plan.allowed_destination_cidrs)}")
+    if plan.http_ports:
+        lines.append(f"acl {http} port {' '.join(map(str, plan.http_ports))}")
+    if plan.tls_ports:
+        lines.append(f"acl {tls} port {' '.join(map(str, plan.tls_ports))}")
     return lines
 
 
