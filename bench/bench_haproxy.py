@@ -1,17 +1,19 @@
 """The generated haproxy.cfg against a minimal one with the same `send-proxy-v2` backend, and PROXY v2's
 own cost, side by side in one run.
 
-Three routes, each a frontend feeding a backend on one upstream server:
+Four routes, each a frontend feeding a backend on one upstream server:
 
 - `pp` (port 80 of the generated edge): the generated haproxy.cfg as the component writes it,
   `send-proxy-v2` to an upstream port that requires it (`accept-proxy`);
-- `plain` (port 81, same process): the same backend line with `send-proxy-v2` removed, to a plain
-  port of the same upstream: pp vs plain is the protocol's own cost (reported without a target);
+- `plain` (port 443, the generated edge's fe_https): the same backend line with `send-proxy-v2`
+  removed, to a plain port of the same upstream: pp vs plain is the protocol's own cost (reported without a target);
 - `minimal` (port 82, a second edge process): a minimal haproxy.cfg with the same `send-proxy-v2`
   server line and nothing else (no logging, health checks, resolvers, stats, retries): generated pp
-  vs minimal is the cost of the generated extras (target: <= 2% per connection and on throughput).
+  vs minimal is the cost of the generated extras (target: <= 2% per connection and on throughput);
+- `quiet` (port 90, a third edge process): the generated haproxy.cfg with `option dontlog-normal`,
+  the before/after of the per-connection log line.
 
-The upstream is a third HAProxy answering HTTP 200 itself, so neither side is a slow Python
+The upstream is one more HAProxy answering HTTP 200 itself, so neither side is a slow Python
 server. wrk drives the routes in rounds whose order rotates, so drift hits each equally:
 
 - connection rate: `Connection: close`, one TCP connection (and one PROXY header) per request;
@@ -48,6 +50,7 @@ from bench.nsfiles import dns_stub, etc_files, pod_nofile
 from bench.output import Result
 from bench.planned import planned_configs, rewrite, the_file
 from bench.settings import pick
+from bench.stats import rotated
 from tests.support import netns
 from tests.support.netns import TestNet
 
@@ -233,11 +236,9 @@ def _backends_up(net: TestNet, procs: list[subprocess.Popen[str]], stats_port: i
 
 def _rounds(net: TestNet, pids: dict[str, int]) -> Results:
     results: Results = {mode: {route: [] for route in ROUTES} for mode in MODES}
-    order = list(ROUTES)
     for i in range(pick(ROUNDS, 3)):
         for mode, keepalive in MODES.items():
-            # Rotate which route goes first, so warm-up and drift do not favour one.
-            for route in order[i % len(order) :] + order[: i % len(order)]:
+            for route in rotated(ROUTES, i):
                 edge, port = ROUTES[route]
                 results[mode][route].append(wrk(net, port, keepalive, pids[edge], pids["upstream"]))
     return results

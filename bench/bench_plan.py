@@ -34,7 +34,7 @@ import yaml
 
 from bench.output import REPO, Result
 from bench.settings import pick
-from bench.stats import Ratio, per_round, spread_rule, verdict
+from bench.stats import Ratio, per_round, rotated, spread_rule, verdict
 from traffic_edge.plan.cli import GC_THRESHOLDS
 from traffic_edge.plan.project import read_project
 
@@ -223,9 +223,8 @@ def plan_vs_floor(tmp: Path, modules: list[str]) -> dict[str, list[float]]:
         "uncached": [sys.executable, "-c", UNCACHED_SCHEMAS, json.dumps(plan_argv("dev", tmp / "uncached"))],
     }
     seconds: dict[str, list[float]] = {key: [] for key in runs}
-    order = list(runs)
     for i in range(pick(ROUNDS, 3)):
-        for key in order[i % len(order) :] + order[: i % len(order)]:
+        for key in rotated(runs, i):
             seconds[key].append(timed(runs[key]))
     return seconds
 

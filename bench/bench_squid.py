@@ -46,7 +46,6 @@ from bench.nsfiles import etc_files, pod_nofile
 from bench.output import Result
 from bench.planned import planned_configs, rewrite, the_file
 from bench.proxyload import (
-    AS_PROXY,
     HOST,
     PROXY_UID,
     WARMUP_SECONDS,
@@ -58,6 +57,7 @@ from bench.proxyload import (
     wrk_round,
 )
 from bench.settings import pick
+from bench.stats import rotated
 from tests.support import netns
 from tests.support.netns import UPSTREAM_ADDR, TestNet
 from tests.support.squid_runtime import DEPLOYED, Runtime, Workdir
@@ -183,12 +183,17 @@ def targets(workdir: str | Path, planned: str) -> list[Target]:
     ]
 
 
-def prepare(workdir: Path) -> Path:
-    """The files every process reads, owned by the proxy user; returns wrk's request script."""
-    os.chmod(workdir, 0o755)
+def squid_files(workdir: Path) -> None:
+    """The files a Squid of the bench reads besides its config: its hosts file and the mounted ones."""
     (workdir / "hosts").write_text(f"{UPSTREAM_ADDR} {HOST}\n")
     for name, text in MOUNTED.items():
         (workdir / name).write_text(text)
+
+
+def prepare(workdir: Path) -> Path:
+    """The files every process reads, owned by the proxy user; returns wrk's request script."""
+    os.chmod(workdir, 0o755)
+    squid_files(workdir)
     for port, level in ((TINYPROXY_PORT, "Info"), (tinyproxy_stall.QUIET_PORT, "Critical")):
         text = TINYPROXY_CFG.format(port=port, workdir=workdir, loglevel=level)
         (workdir / f"tinyproxy{port}.conf").write_text(text)
@@ -199,10 +204,6 @@ def prepare(workdir: Path) -> Path:
     for path in [workdir, *workdir.iterdir()]:
         os.chown(path, PROXY_UID, PROXY_UID)
     return script
-
-
-def tinyproxy_argv(workdir: Path, port: int) -> list[str]:
-    return [*AS_PROXY, "tinyproxy", "-d", "-c", str(workdir / f"tinyproxy{port}.conf")]
 
 
 SERVICE = f"bench{os.getpid()}"
@@ -281,8 +282,7 @@ def one_round(
     net: TestNet, ts: list[Target], i: int, workdir: Workdir, runtime: Runtime, script: Path
 ) -> None:
     """Every target once, in an order rotated by the round; each Squid config freshly started."""
-    order = ts[i % len(ts) :] + ts[: i % len(ts)]
-    for target in order:
+    for target in rotated(ts, i):
         with squid_running(net, target, workdir, runtime) if target.squid_conf else nullcontext():
             sanity(net, target)
             if target.proxy:
@@ -306,9 +306,7 @@ def unresolvable_hostname(net: TestNet, planned: str, script: Path) -> dict[str,
     hosts = Path("/etc/netns") / net.proxy / "hosts"
     hosts.write_text(hosts_file(own_name=False))  # bind-mounted: every process sees the change
     workdir = THIS_MACHINE.workdir("bench-squid-host-", owner=PROXY_UID)
-    (workdir.host / "hosts").write_text(f"{UPSTREAM_ADDR} {HOST}\n")
-    for name, text in MOUNTED.items():
-        (workdir.host / name).write_text(text)
+    squid_files(workdir.host)
     found = {}
     try:
         generated = squid_conf_for_bench(planned, workdir.inner)
@@ -351,7 +349,11 @@ def measure(
             with (
                 started(net, net.upstream, haproxy, 80, "haproxy"),
                 started(
-                    net, net.proxy, tinyproxy_argv(workdir.host, TINYPROXY_PORT), TINYPROXY_PORT, "tinyproxy"
+                    net,
+                    net.proxy,
+                    tinyproxy_stall.tinyproxy_argv(workdir.host, TINYPROXY_PORT),
+                    TINYPROXY_PORT,
+                    "tinyproxy",
                 ) as tiny,
             ):
                 by = {t.key: t for t in ts}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bench.stats import Ratio, per_round, spread_rule, verdict
+from bench.stats import Ratio, overall, per_round, spread_rule, verdict
 
 if TYPE_CHECKING:
     from bench.bench_haproxy import Results, Sample
@@ -167,8 +167,7 @@ def _prediction(results: Results, seconds: int) -> str:
 
 def report(results: Results, rounds: int, seconds: int, connections: int, note: str = "") -> str:
     minimal, marks = generated_vs_minimal(results)
-    words = [m.strip("*").split()[0] for m in marks]
-    word = "MISS" if "MISS" in words else "NOISY" if "NOISY" in words else "PASS"
+    word = overall(m.strip("*") for m in marks)
     lines = [
         "## HAProxy",
         "",

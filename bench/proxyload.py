@@ -174,8 +174,9 @@ def tunnel_round(net: TestNet, target: Target, tunnels: int | None = None) -> Sa
 # ---------------------------------------------------------------- processes
 
 
-def wait_port(net: TestNet, port: int, proc: subprocess.Popen[bytes], what: str, ns: str = "") -> None:
-    ns, addr = (ns, UPSTREAM_ADDR) if ns else (net.proxy, "127.0.0.1")
+def wait_port(net: TestNet, ns: str, port: int, proc: subprocess.Popen[bytes], what: str) -> None:
+    """Until `proc` listens on `port`: on loopback in the proxy's namespace, else on the upstream address."""
+    addr = "127.0.0.1" if ns == net.proxy else UPSTREAM_ADDR
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -194,7 +195,7 @@ def started(
     """`argv` in its own process group (so its kids are found and stopped), until it listens."""
     proc = net.run(ns, argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        wait_port(net, port, proc, what, "" if ns == net.proxy else ns)
+        wait_port(net, ns, port, proc, what)
         yield proc
     finally:
         if proc.poll() is None:

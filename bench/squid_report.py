@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bench.proxyload import TUNNEL_PARALLEL, WRK_CONNECTIONS, Sample, Target, tunnels_per_round, wrk_seconds
-from bench.stats import Ratio, per_round, spread_rule, verdict
+from bench.stats import Ratio, overall, per_round, spread_rule, verdict
 from bench.tinyproxy_stall import BLOCKED_MS, TRACED, Diagnosis
 
 WORKLOADS = (("http", "Plain HTTP (keep-alive)"), ("connect", "CONNECT tunnels (one per request)"))
@@ -271,13 +271,7 @@ def report(ts: list[Target], d: Diagnosis, hostname: dict[str, Sample], rounds: 
     for workload, title in WORKLOADS:
         lines += [f"### {title}", "", *_table(ts, workload), ""]
     ratios, verdicts = ratio_table(ts)
-    word = (
-        "PASS"
-        if all(v == "PASS" for v in verdicts)
-        else "MISS"
-        if any("MISS" in v for v in verdicts)
-        else "NOISY"
-    )
+    word = overall(verdicts)
     lines += ["### Ratios", "", *ratios, "", f"Overall against the targets: **{word}**.", ""]
     lines += [*_workers(ts), *hostname_section(hostname), *stall_section(ts, d)]
     lines += [

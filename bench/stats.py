@@ -13,7 +13,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 SPREAD_BOUND = 0.10
 """A measure whose per-round ratios spread wider than this (max - min over the median) gets no verdict."""
@@ -96,6 +98,14 @@ def verdict(
     if r.noisy(bound):
         return f"NOISY (spread {r.spread:.0%})"
     return "PASS" if meets(r.median, at_least=at_least, at_most=at_most) else "MISS"
+
+
+def rotated(items: Iterable[T], i: int) -> list[T]:
+    """`items` starting from the i-th (modulo their number): round i's order, so that no contender
+    always runs first (warm-up and drift favour none)."""
+    listed = list(items)
+    k = i % len(listed) if listed else 0
+    return listed[k:] + listed[:k]
 
 
 def overall(verdicts: Iterable[str]) -> str:

@@ -74,19 +74,29 @@ def parse_strace_summary(text: str) -> dict[str, int]:
     return calls
 
 
-def syscalls_per_request(net: TestNet, target: Target) -> dict[str, float] | None:
+def _strace(net: TestNet, target: Target, n: int, *flags: str) -> str | None:
+    """strace's output (with `flags`) over `n` sequential plain requests through `target`, or None
+    without strace or a process to attach to."""
     if shutil.which("strace") is None or target.pgid is None or target.proxy is None:
         return None
-    with tempfile.NamedTemporaryFile(prefix="bench-strace-", suffix=".txt") as summary:
-        argv = ["strace", "-c", "-f", "-o", summary.name, "-p", str(target.pgid)]
-        tracer = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
+    with tempfile.NamedTemporaryFile(prefix="bench-strace-", suffix=".txt") as out:
+        tracer = subprocess.Popen(
+            ["strace", *flags, "-o", out.name, "-p", str(target.pgid)], stderr=subprocess.DEVNULL
+        )
         try:
             time.sleep(0.5)  # attached
-            sequential_ms(net, target.proxy, connect=False, n=TRACED)
+            sequential_ms(net, target.proxy, connect=False, n=n)
         finally:
             tracer.send_signal(signal.SIGINT)
             tracer.wait(timeout=30)
-        calls = parse_strace_summary(Path(summary.name).read_text())
+        return Path(out.name).read_text()
+
+
+def syscalls_per_request(net: TestNet, target: Target) -> dict[str, float] | None:
+    text = _strace(net, target, TRACED, "-c", "-f")
+    if text is None:
+        return None
+    calls = parse_strace_summary(text)
     return {name: calls.get(name, 0) / TRACED for name in COUNTED}
 
 
@@ -110,18 +120,10 @@ def parse_strace_blocked(text: str, requests: int, main_tid: int) -> dict[str, f
 
 def blocked_per_request(net: TestNet, target: Target, n: int = 10) -> dict[str, float] | None:
     """Where a sequential request's time goes inside tinyproxy: the long system calls."""
-    if shutil.which("strace") is None or target.pgid is None or target.proxy is None:
+    text = _strace(net, target, n, "-f", "-T")
+    if text is None or target.pgid is None:
         return None
-    with tempfile.NamedTemporaryFile(prefix="bench-strace-", suffix=".txt") as trace:
-        argv = ["strace", "-f", "-T", "-o", trace.name, "-p", str(target.pgid)]
-        tracer = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
-        try:
-            time.sleep(0.5)  # attached
-            sequential_ms(net, target.proxy, connect=False, n=n)
-        finally:
-            tracer.send_signal(signal.SIGINT)
-            tracer.wait(timeout=30)
-        return parse_strace_blocked(Path(trace.name).read_text(), n, target.pgid)
+    return parse_strace_blocked(text, n, target.pgid)
 
 
 def _routes(ns: str, table: str) -> list[list[str]]:
@@ -152,6 +154,11 @@ def delayed_acks_off(net: TestNet) -> Iterator[None]:
             _replace(ns, table, route)  # as it was: replace drops the quickack metric
 
 
+def tinyproxy_argv(workdir: Path, port: int) -> list[str]:
+    """tinyproxy in the foreground as the proxy user, with the config written for `port`."""
+    return [*AS_PROXY, "tinyproxy", "-d", "-c", str(workdir / f"tinyproxy{port}.conf")]
+
+
 def _rounds(net: TestNet, target: Target, script: Path) -> tuple[Sample, Sample]:
     return wrk_round(net, target, script), tunnel_round(net, target)
 
@@ -169,9 +176,7 @@ def diagnose(net: TestNet, tiny: Target, workdir: Path, script: Path) -> Diagnos
     with delayed_acks_off(net):
         found.ttfb_no_delayed_ack_ms = sequential_ms(net, tiny.proxy, connect=False)
         found.rows["as deployed, delayed ACKs off"] = _rounds(net, tiny, script)
-    conf = workdir / f"tinyproxy{QUIET_PORT}.conf"
-    argv = [*AS_PROXY, "tinyproxy", "-d", "-c", str(conf)]
-    with started(net, net.proxy, argv, QUIET_PORT, "quiet tinyproxy") as proc:
+    with started(net, net.proxy, tinyproxy_argv(workdir, QUIET_PORT), QUIET_PORT, "quiet tinyproxy") as proc:
         quiet = Target("quiet", "tinyproxy, LogLevel Critical", f"127.0.0.1:{QUIET_PORT}", pgid=proc.pid)
         wrk_round(net, quiet, script, 1)  # warm-up
         found.rows["LogLevel Critical (no per-request log)"] = _rounds(net, quiet, script)
