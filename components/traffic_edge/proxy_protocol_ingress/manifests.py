@@ -206,7 +206,7 @@ def _pod_spec(plan: IngressPlan) -> dict[str, Any]:
 
 
 def _tolerations(haproxy: InClusterPlan) -> list[dict[str, Any]]:
-    return [{"operator": "Equal", **t} for t in haproxy.tolerations]
+    return [dict(t) for t in haproxy.tolerations]
 
 
 def _placement(plan: IngressPlan) -> dict[str, Any]:
@@ -312,7 +312,7 @@ def _autoscaler(plan: IngressPlan) -> list[Manifest]:
         },
     }
     meta = _meta(f"{plan.name}-haproxy", haproxy.namespace, plan.haproxy_labels)
-    replicas = (auto.min_replicas, auto.max_replicas)
+    replicas = (haproxy.replicas, auto.max_replicas)
     return [cpu_autoscaler(meta, f"{plan.name}-haproxy", replicas, auto.target_cpu_percent, behavior)]
 
 

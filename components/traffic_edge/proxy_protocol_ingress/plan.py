@@ -84,7 +84,6 @@ class MetalLbPlan:
 class Autoscaling:
     """The HorizontalPodAutoscaler: from `min_replicas` (the plan's replicas) to `max_replicas`."""
 
-    min_replicas: int
     max_replicas: int
     target_cpu_percent: int
 
@@ -188,8 +187,8 @@ class IngressPlan:
 
     @property
     def authorization_api(self) -> str:
-        v1 = self.istio_version >= facts.ISTIO_SECURITY_V1
-        return "security.istio.io/v1" if v1 else "security.istio.io/v1beta1"
+        # Every Istio the args accept (>= ISTIO_LISTENER_FILTER) serves v1 (ISTIO_SECURITY_V1).
+        return "security.istio.io/v1"
 
     @property
     def proxy_ports(self) -> list[int]:
@@ -273,19 +272,18 @@ def _metallb(mlb: Mapping[str, Any]) -> MetalLbPlan:
     )
 
 
-def _autoscaling(args: Mapping[str, Any], replicas: int) -> Autoscaling | None:
+def _autoscaling(args: Mapping[str, Any]) -> Autoscaling | None:
     if "autoscaling" not in args:
         return None
     auto = args["autoscaling"]
     return Autoscaling(
-        min_replicas=replicas,
         max_replicas=int(auto["max_replicas"]),
         target_cpu_percent=int(auto.get("target_cpu_percent", DEFAULT_TARGET_CPU_PERCENT)),
     )
 
 
 def _tolerations(args: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
-    return tuple(toleration_manifest(t) for t in args.get("tolerations", ()))
+    return tuple({"operator": "Equal", **toleration_manifest(t)} for t in args.get("tolerations", ()))
 
 
 def _in_cluster(args: Mapping[str, Any]) -> InClusterPlan:
@@ -297,7 +295,7 @@ def _in_cluster(args: Mapping[str, Any]) -> InClusterPlan:
         load_balancer_ip=str(args["load_balancer_ip"]),
         monitoring_namespace=args.get("monitoring_namespace", DEFAULT_MONITORING_NAMESPACE),
         workload=Workload(args.get("workload", DEFAULT_WORKLOAD)),
-        autoscaling=_autoscaling(args, replicas),
+        autoscaling=_autoscaling(args),
         node_selector=tuple(args.get("node_selector", {}).items()),
         tolerations=_tolerations(args),
         service_monitor=args.get("service_monitor", False),

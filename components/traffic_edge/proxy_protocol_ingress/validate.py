@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from traffic_edge._shared import checks
 from traffic_edge._shared.names import is_int
@@ -108,6 +109,14 @@ def validate_proxy_protocol_ingress_args(args: Mapping[str, Any], name: str | No
 # --- helpers -----------------------------------------------------------------------------
 
 
+E = TypeVar("E", bound=Enum)
+
+
+def _member(enum: type[E], raw: object) -> E | None:
+    """The member whose value `raw` is, or None."""
+    return next((m for m in enum if raw == m.value), None)
+
+
 def _placement(args: Mapping[str, Any], unknown: list[Problem]) -> Placement | None:
     """The placement the rules go by; None when it is invalid, or misspelled (then the default
     is not the user's choice, and checking the other keys against it would be a second mistake)."""
@@ -115,7 +124,7 @@ def _placement(args: Mapping[str, Any], unknown: list[Problem]) -> Placement | N
         meant = {suggestion(p) for p in unknown}
         return None if "placement" in meant else DEFAULT_PLACEMENT
     raw = args["placement"]
-    return next((p for p in Placement if raw == p.value), None)
+    return _member(Placement, raw)
 
 
 def _placement_said(args: Mapping[str, Any], placement: Placement) -> str:
@@ -300,7 +309,7 @@ def _metallb_problems(args: Mapping[str, Any], placement: Placement | None) -> l
 def _metallb_mode(mlb: Mapping[str, Any]) -> MetalLbMode | None:
     """The mode the MetalLB rules go by; None when it is invalid."""
     raw = mlb.get("mode", DEFAULT_METALLB_MODE.value)
-    return next((m for m in MetalLbMode if raw == m.value), None)
+    return _member(MetalLbMode, raw)
 
 
 def _label_selectors(value: object, at: Where) -> list[Problem]:
@@ -463,7 +472,7 @@ def _haproxy_pod_problems(args: Mapping[str, Any], placement: Placement | None) 
 
 def _workload(args: Mapping[str, Any]) -> Workload | None:
     raw = args.get("workload", DEFAULT_WORKLOAD.value)
-    return next((w for w in Workload if raw == w.value), None)
+    return _member(Workload, raw)
 
 
 def _replicas_problems(args: Mapping[str, Any]) -> list[Problem]:
@@ -546,9 +555,6 @@ def _announcing_problems(args: Mapping[str, Any]) -> list[Problem]:
         return []
     why = f"HAProxy may then run on nodes that never announce the IP, and {local}; include one selector's labels"
     return [conflict("node_selector", mine, "metallb.node_selectors", why)]
-
-
-TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
 
 def _service_monitor_problems(args: Mapping[str, Any]) -> list[Problem]:

@@ -75,7 +75,7 @@ def _autoscaling(plan: TraefikPlan) -> dict[str, Any]:
     return {
         "autoscaling": {
             "enabled": True,
-            "minReplicas": scaling.min_replicas,
+            "minReplicas": plan.replicas,
             "maxReplicas": scaling.max_replicas,
             "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": cpu}}],
             "behavior": {

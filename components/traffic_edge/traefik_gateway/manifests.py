@@ -86,8 +86,10 @@ def _dashboard_middlewares(plan: TraefikPlan) -> list[dict[str, Any]]:
     return out
 
 
-def _ingress_route(plan: TraefikPlan, name: str, namespace: str, spec: dict[str, Any]) -> dict[str, Any]:
-    manifest = _custom("IngressRoute", name, namespace, plan, spec)
+def _ingress_route(
+    plan: TraefikPlan, name: str, namespace: str, spec: dict[str, Any], kind: str = "IngressRoute"
+) -> dict[str, Any]:
+    manifest = _custom(kind, name, namespace, plan, spec)
     manifest["metadata"]["annotations"] = {"kubernetes.io/ingress.class": plan.names.ingress_class}
     return manifest
 
@@ -144,10 +146,8 @@ def tcp_route_manifests(plan: TraefikPlan) -> list[dict[str, Any]]:
             "match": TCP_CATCH_ALL,
             "services": [{"name": tcp.service, "port": tcp.service_port}],
         }
-        manifest = _custom("IngressRouteTCP", tcp.object_name, tcp.namespace, plan, {})
-        manifest["metadata"]["annotations"] = {"kubernetes.io/ingress.class": plan.names.ingress_class}
-        manifest["spec"] = {"entryPoints": [tcp.name], "routes": [route]}
-        out.append(manifest)
+        spec = {"entryPoints": [tcp.name], "routes": [route]}
+        out.append(_ingress_route(plan, tcp.object_name, tcp.namespace, spec, "IngressRouteTCP"))
     return out
 
 
@@ -228,9 +228,8 @@ def network_policy_manifest(plan: TraefikPlan) -> dict[str, Any] | None:
     if not plan.edge_only and plan.metrics is None:
         return None
     names = plan.names
-    rules: list[dict[str, Any]] = [{"ports": _entry_ports(plan)}]
-    if plan.edge_only:
-        rules = [{"from": _edge_peers(plan), "ports": _entry_ports(plan)}]
+    entry = {"ports": _entry_ports(plan)}
+    rules: list[dict[str, Any]] = [{"from": _edge_peers(plan), **entry} if plan.edge_only else entry]
     if plan.metrics is not None:
         monitoring = {"kubernetes.io/metadata.name": plan.metrics.monitoring_namespace}
         rules.append(

@@ -204,7 +204,6 @@ class RedisPlan:
 
 @dataclass(frozen=True)
 class AutoscalingPlan:
-    min_replicas: int
     max_replicas: int
     target_cpu_percent: int
     scale_down_stabilization_seconds: int
@@ -382,7 +381,7 @@ def plan_traefik_gateway(name: str, args: Mapping[str, Any]) -> TraefikPlan:
     web_port, websecure_port = service_ports(a)
     return TraefikPlan(
         names=names,
-        replicas=autoscaling.min_replicas if autoscaling else int(a.get("replicas", REPLICAS)),
+        replicas=min_replicas(a) if autoscaling else int(a.get("replicas", REPLICAS)),
         web_port=web_port,
         websecure_port=websecure_port,
         kubernetes_ingress=a.get("kubernetes_ingress", False) is True,
@@ -492,7 +491,6 @@ def _autoscaling(a: Mapping[str, Any]) -> AutoscalingPlan | None:
         return None
     s = present(a["autoscaling"])
     return AutoscalingPlan(
-        min_replicas=min_replicas(a),
         max_replicas=s["max_replicas"],
         target_cpu_percent=s.get("target_cpu_percent", TARGET_CPU_PERCENT),
         scale_down_stabilization_seconds=s.get(

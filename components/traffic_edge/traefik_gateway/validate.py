@@ -187,14 +187,15 @@ def _instance_label(args: Mapping[str, Any], name: str | None) -> list[Problem]:
     namespace = args.get("namespace")
     if name is None or not isinstance(namespace, str) or checks.dns_label(namespace, "namespace"):
         return []
-    instance = gateway_names(name, namespace).selector[INSTANCE_LABEL]
+    names = gateway_names(name, namespace)
+    instance = names.selector[INSTANCE_LABEL]
     if not instance.endswith("-"):
         return []
     return [
         invalid(
             "namespace",
             namespace,
-            f"a namespace that, after the release name {gateway_names(name, namespace).release!r}, is not "
+            f"a namespace that, after the release name {names.release!r}, is not "
             f"cut at 63 characters on two '-' in a row: the chart's instance label would be {instance!r}, "
             "which ends in '-' and is not a valid label value",
         )
@@ -785,9 +786,9 @@ def _tcp_routes(args: Mapping[str, Any], known: _Known) -> list[Problem]:
 
 
 def _tcp_route(route: object, at: Path) -> list[Problem]:
-    if not isinstance(route, Mapping):
-        return [invalid(at, route, "a map with name, port, service and service_port")]
-    given = present(route)
+    given, problems = _map(route, at, "a map with name, port, service and service_port", TcpRoute)
+    if given is None:
+        return problems
     name = given.get("name")
     name_problems = checks.required(given, "name", "the route's name, which its entrypoint takes", at) or (
         [] if _is_port_name(name) else [invalid(at / "name", name, PORT_NAME_RULE)]
@@ -796,7 +797,7 @@ def _tcp_route(route: object, at: Path) -> list[Problem]:
         names = ", ".join(repr(n) for n in _TAKEN_NAMES)
         name_problems = [invalid(at / "name", name, f"{PORT_NAME_RULE}, other than the chart's {names}")]
     return [
-        *checks.unknown_keys(route, TcpRoute.__annotations__, at),
+        *problems,
         *name_problems,
         *(
             checks.required(given, "port", "the Service port of the route's entrypoint", at)

@@ -102,6 +102,8 @@ def test_istio_version_picks_the_receiver_and_the_policy_api(version: str, patch
     plan = plan_proxy_protocol_ingress("edge", {**IN_CLUSTER_ARGS, "istio_version": version})
     assert plan.patches_gateway_deployment is patch
     assert plan.authorization_api == api
+    # The plan writes v1 alone because the oldest Istio the args take already serves it.
+    assert facts.ISTIO_LISTENER_FILTER >= facts.ISTIO_SECURITY_V1
 
 
 def test_proxy_ports_are_the_gateway_ports_each_once() -> None:
