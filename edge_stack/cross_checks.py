@@ -15,7 +15,7 @@ from edge_stack.settings import ComponentSettings, StackSettings, config_key
 from traffic_edge._shared.problems import Problem, camel, invalid, missing, show
 from traffic_edge.egress_nat import check_zone_coverage, plan_egress_nat
 from traffic_edge.proxy_protocol_ingress import traefik_trust
-from traffic_edge.squid_proxy.args import Wired
+from traffic_edge.squid_proxy.args import Wired, expected_egress_ips
 
 CrossCheck = Callable[[StackSettings], list[Problem]]
 
@@ -133,8 +133,7 @@ def canary_ips_have_a_source(settings: StackSettings) -> list[Problem]:
     squid = settings.components.get("squid")
     if squid is None or "egressNat" in settings.components:
         return []
-    canary = squid.args.get("canary")
-    if not isinstance(canary, dict) or not isinstance(canary.get("expected_egress_ips"), Wired):
+    if not isinstance(expected_egress_ips(squid.args), Wired):
         return []
     return [
         missing(

@@ -14,7 +14,7 @@ from edge_stack.config import decode, load
 from edge_stack.sections import load_ref
 from edge_stack.settings import StackSettings
 from traffic_edge._shared.problems import Secret
-from traffic_edge.squid_proxy.args import Wired
+from traffic_edge.squid_proxy.args import Wired, expected_egress_ips
 
 
 def _providers(settings: StackSettings) -> dict[str, pulumi.ProviderResource]:
@@ -54,9 +54,9 @@ def _zone_ips(gateways: Mapping[str, Any], every_ip: list[str], zones: list[str]
 
 def _canary_ips(args: dict[str, Any], nat: Any) -> dict[str, Any]:
     """Swap the `Wired` egress IPs of a canary for EgressNatGateways' outputs."""
-    canary = args.get("canary")
-    if not isinstance(canary, dict) or not isinstance(canary.get("expected_egress_ips"), Wired):
+    if not isinstance(expected_egress_ips(args), Wired):
         return args
+    canary = args["canary"]
     zones = [str(z) for z in args["zones"]]
     ips = pulumi.Output.all(nat.nat_gateways, nat.egress_ips).apply(lambda v: _zone_ips(v[0], v[1], zones))
     return {**args, "canary": {**canary, "expected_egress_ips": ips}}

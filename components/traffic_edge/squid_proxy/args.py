@@ -239,4 +239,10 @@ class Wired:
     source: str
 
 
+def expected_egress_ips(args: Mapping[str, Any]) -> object:
+    """`canary.expected_egress_ips` as given (a map, an Output, a `Wired`), or None without one."""
+    canary = args.get("canary")
+    return canary.get("expected_egress_ips") if isinstance(canary, Mapping) else None
+
+
 assert CONF_KEYS <= KNOWN_KEYS

@@ -16,7 +16,7 @@ import pulumi
 
 from traffic_edge._shared import k8s_objects
 from traffic_edge._shared.problems import Path, Problem, invalid, raise_if
-from traffic_edge.squid_proxy.args import SquidProxyArgs, Wired
+from traffic_edge.squid_proxy.args import SquidProxyArgs, Wired, expected_egress_ips
 from traffic_edge.squid_proxy.canary import expected_ips_data
 from traffic_edge.squid_proxy.manifests import child_name, manager_secret_data, manifests
 from traffic_edge.squid_proxy.plan import SquidPlan, plan_squid_proxy
@@ -38,8 +38,7 @@ def _manager_data() -> pulumi.Output[Any]:
 
 def _unwired(args: Mapping[str, Any]) -> list[Problem]:
     """A `Wired` placeholder reaching the component: the stack layer did not swap in the Output."""
-    canary = args.get("canary")
-    value = canary.get("expected_egress_ips") if isinstance(canary, Mapping) else None
+    value = expected_egress_ips(args)
     if not isinstance(value, Wired):
         return []
     allowed = f"a map of zone -> egress IPs, or an Output of one (the {value.source} section's, in a stack)"
@@ -48,8 +47,7 @@ def _unwired(args: Mapping[str, Any]) -> list[Problem]:
 
 def _canary_ips(args: Mapping[str, Any]) -> pulumi.Output[Any] | None:
     """The canary ConfigMap's data when the expected IPs arrive as an Output."""
-    canary = args.get("canary")
-    value = canary.get("expected_egress_ips") if isinstance(canary, Mapping) else None
+    value = expected_egress_ips(args)
     if isinstance(value, pulumi.Output):
         return value.apply(expected_ips_data)
     return None

@@ -17,6 +17,7 @@ import json
 from functools import partial
 from typing import Any
 
+from traffic_edge.squid_proxy.alerts import canary_selector
 from traffic_edge.squid_proxy.facts import CRONJOB_LAST_SUCCESS_METRIC, DASHBOARD_LABEL
 
 _RATE = "$__rate_interval"
@@ -170,7 +171,7 @@ def _latency_and_bytes_panels(sel: str) -> list[dict[str, Any]]:
 def _canary_panels(namespace: str, job: str) -> list[dict[str, Any]]:
     """kube-state-metrics' CronJob series: a canary Job succeeds only when the address the echo saw
     is one of its zone's egress IPs."""
-    sel = f'namespace="{namespace}", cronjob=~"{job}-canary-.+"'
+    sel = canary_selector(namespace, job)
     return [
         _panel(
             9,

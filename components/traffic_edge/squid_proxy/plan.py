@@ -105,11 +105,15 @@ class CanaryPlan:
     """The egress canary: one CronJob per zone."""
 
     echo_url: str
-    destination: CanaryDestination
     expected_egress_ips: tuple[tuple[str, tuple[str, ...]], ...] | None
     """Zone -> egress IPs when written as plain values; None when they arrive as an Output."""
     interval_minutes: int
     image: str
+
+    @property
+    def destination(self) -> CanaryDestination:
+        """Where the canary's request goes, from its echo URL."""
+        return canary_destination(self.echo_url)
 
 
 @dataclass(frozen=True)
@@ -312,7 +316,6 @@ def _canary(args: Mapping[str, Any]) -> CanaryPlan | None:
     )
     return CanaryPlan(
         echo_url=str(raw["echo_url"]),
-        destination=canary_destination(str(raw["echo_url"])),
         expected_egress_ips=expected,
         interval_minutes=int(raw.get("interval_minutes", DEFAULT_CANARY_INTERVAL_MINUTES)),
         image=str(raw.get("image", CANARY_IMAGE)),

@@ -103,7 +103,9 @@ def _destination_cidrs(values: object) -> list[Problem]:
     return sorted(problems, key=lambda p: p.path.parts)
 
 
-def _domain_problem(key: Path, raw: object) -> Problem | None:
+def domain_problem(key: Path | str, raw: object) -> Problem | None:
+    """One `allowed_domains` entry, or None when it is good."""
+    key = Path.of(key)
     if not isinstance(raw, str):
         return invalid(key, raw, _DOMAIN_RULE)
     if raw.startswith("*."):
@@ -146,7 +148,7 @@ def _domains(values: object) -> list[Problem]:
     key = Path.of("allowed_domains")
     if not is_list(values):
         return [invalid(key, values, "a list of host names or leading-dot suffixes")]
-    problems = [p for i, raw in enumerate(values) if (p := _domain_problem(key / i, raw)) is not None]
+    problems = [p for i, raw in enumerate(values) if (p := domain_problem(key / i, raw)) is not None]
     if problems:
         return problems
     domains = [str(d) for d in values]
@@ -161,8 +163,8 @@ def _looks_like_ip(host: str) -> bool:
     return True
 
 
-def _destinations(args: Mapping[str, Any]) -> list[Problem]:
-    """Hosts and networks the proxy may reach: at least one of them."""
+def destination_problems(args: Mapping[str, Any]) -> list[Problem]:
+    """Hosts and networks the proxy may reach, in a map (the args, or a tenant): at least one of them."""
     domains, nets = "allowed_domains", "allowed_destination_cidrs"
     problems = _domains(args[domains]) if domains in args else []
     problems += _destination_cidrs(args[nets]) if nets in args else []
@@ -182,8 +184,9 @@ def _port_list(values: object, key: str) -> list[Problem]:
     return problems or distinct(values, key)
 
 
-def _ports(args: Mapping[str, Any]) -> list[Problem]:
-    """`http_ports` and `tls_ports`: ports, and not both empty (every request would be refused)."""
+def port_problems(args: Mapping[str, Any]) -> list[Problem]:
+    """`http_ports` and `tls_ports` of a map (the args, or a tenant): ports, and not both empty (every
+    request would be refused)."""
     problems = [p for key in ("http_ports", "tls_ports") if key in args for p in _port_list(args[key], key)]
     both_empty = all(
         key in args and is_list(args[key]) and not args[key] for key in ("http_ports", "tls_ports")
@@ -212,28 +215,13 @@ def _operations(args: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def destination_problems(args: Mapping[str, Any]) -> list[Problem]:
-    """`allowed_domains` and `allowed_destination_cidrs` of a map (the args, or a tenant)."""
-    return _destinations(args)
-
-
-def port_problems(args: Mapping[str, Any]) -> list[Problem]:
-    """`http_ports` and `tls_ports` of a map (the args, or a tenant)."""
-    return _ports(args)
-
-
-def domain_problem(key: Path | str, raw: object) -> Problem | None:
-    """One `allowed_domains` entry, or None when it is good."""
-    return _domain_problem(Path.of(key), raw)
-
-
 def validate_squid_conf_args(args: SquidConfArgs | Mapping[str, Any]) -> list[Problem]:
     """Every problem in `args` at once; an empty list means `render_squid_conf(args)` is safe."""
     return [
         *unknown_keys(args, CONF_KEYS),
         *source_problems(args),
-        *_destinations(args),
-        *_ports(args),
+        *destination_problems(args),
+        *port_problems(args),
         *_operations(args),
     ]
 
@@ -250,7 +238,7 @@ def _acls(conf: ConfPlan) -> list[str]:
     acls.append(f"acl denied_dst dst {' '.join(ALWAYS_DENIED_DESTINATIONS)}")
     acls.append("acl has_request has request")
     acls += [line for tenant in conf.tenants for line in _tenant_acls(tenant)]
-    return acls + _canary_lines(conf)[0]
+    return acls + _canary_acls(conf)
 
 
 def _tenant_acls(tenant: TenantPlan) -> list[str]:
@@ -295,17 +283,22 @@ def _tenant_rules(tenant: TenantPlan) -> list[str]:
     ]
 
 
-def _canary_lines(conf: ConfPlan) -> tuple[list[str], list[str]]:
-    """The canary's ACLs and its one allow rule (shared port: the tenant blocks above decided theirs)."""
+def _canary_acls(conf: ConfPlan) -> list[str]:
+    """The canary's ACLs: its echo host and port."""
     if conf.canary is None:
-        return [], []
+        return []
+    return [f"acl canary_dst dstdomain -n {conf.canary.host}", f"acl canary_port port {conf.canary.port}"]
+
+
+def _canary_rules(conf: ConfPlan) -> list[str]:
+    """The canary's one allow rule (shared port: the tenant blocks above decided theirs)."""
+    if conf.canary is None:
+        return []
     method = "CONNECT" if conf.canary.tls else "!CONNECT"
-    acls = [f"acl canary_dst dstdomain -n {conf.canary.host}", f"acl canary_port port {conf.canary.port}"]
-    rules = [
+    return [
         "# The egress canary's IP-echo destination (and only that host and port), by resolved address too.",
         f"http_access allow allowed_src {method} canary_dst canary_port !to_localhost !denied_dst",
     ]
-    return acls, rules
 
 
 def _access_rules(conf: ConfPlan) -> list[str]:
@@ -318,7 +311,7 @@ def _access_rules(conf: ConfPlan) -> list[str]:
         "http_access deny manager",
         "http_access deny !allowed_src",
         *[line for tenant in conf.tenants for line in _tenant_rules(tenant)],
-        *_canary_lines(conf)[1],
+        *_canary_rules(conf),
         "http_access deny CONNECT !tls_ports" if conf.tls_ports else "http_access deny CONNECT",
         "http_access deny !CONNECT !http_ports" if conf.http_ports else "http_access deny !CONNECT",
         f"http_access deny {' '.join(dst_names)}",

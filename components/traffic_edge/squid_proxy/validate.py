@@ -322,8 +322,9 @@ def validate_squid_proxy_args(args: Mapping[str, Any], name: str | None = None) 
     zone_problems = _zones(args)
     zones: Zones = None if zone_problems else list(args["zones"])
     replica_problems = _replicas(args, zones)
+    name_problems = _name(name)
     problems = [
-        *_name(name),
+        *name_problems,
         *unknown_keys(args, KNOWN_KEYS),
         *_namespace(args),
         *_kubernetes_version(args),
@@ -340,6 +341,6 @@ def validate_squid_proxy_args(args: Mapping[str, Any], name: str | None = None) 
         *_grace_period(args),
         *placement_problems(args),
         *tenant_problems(args),
-        *canary_problems(args, zones, name if not _name(name) else None),
+        *canary_problems(args, zones, name if not name_problems else None),
     ]
     return without_knock_on(problems)
