@@ -47,8 +47,8 @@ def _providers(settings: StackSettings) -> dict[str, pulumi.ProviderResource]:
 
 
 def _zone_ips(gateways: Mapping[str, Any], every_ip: list[str], zones: list[str]) -> dict[str, list[str]]:
-    """Each zone's egress IPs: its own NAT gateway's, or (a zone without one, e.g. behind a
-    regional NAT gateway) every egress IP of the section."""
+    """Each zone's egress IPs: its own NAT gateway's, or (a zone without one: with the Single
+    strategy, every zone but the gateway's) every egress IP of the section."""
     return {z: list(gateways[z]["egress_ips"]) if z in gateways else list(every_ip) for z in zones}
 
 

@@ -115,7 +115,6 @@ class AksLoadBalancerPlan:
     internal_ip: str | None
     external_traffic_policy: ExternalTrafficPolicy
     session_affinity: SessionAffinity
-    health_probe_mode: HealthProbeMode
     shared_probe: Support
     """Whether the cluster's shared probe replaces this Service's own (see `shared_probe_support`):
     YES writes no probe annotation, UNKNOWN writes them and warns."""
@@ -156,7 +155,6 @@ def plan_aks_tcp_load_balancer(name: str, args: Mapping[str, Any]) -> AksLoadBal
         internal_ip=args.get("internal_ip"),
         external_traffic_policy=policy,
         session_affinity=SessionAffinity(args.get("session_affinity", SessionAffinity.NONE)),
-        health_probe_mode=mode,
         shared_probe=shared_probe_support(mode, policy, version),
         probe_interval_seconds=args.get("probe_interval_seconds"),
         probe_threshold=args.get("probe_threshold"),

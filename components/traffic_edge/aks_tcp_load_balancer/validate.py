@@ -109,6 +109,7 @@ NAMES = (checks.Derived("{}-pip", "the default public IP name", 80),)
 def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any], name: str | None = None) -> list[Problem]:
     """Every problem in `args` (and the resource `name`); an empty list means
     `plan_aks_tcp_load_balancer` will succeed."""
+    ranges = _source_ranges(args)
     return [
         *([] if name is None else checks.component_name(name, "name", NAMES, service=False)),
         *checks.unknown_keys(args, _ARG_KEYS),
@@ -120,9 +121,9 @@ def validate_aks_tcp_load_balancer_args(args: Mapping[str, Any], name: str | Non
         *_ports(args),
         *_idle_timeout(args),
         *_tcp_reset(args),
-        *_source_ranges(args),
+        *ranges,
         *_service_tags(args),
-        *_deny_all_except(args),
+        *_deny_all_except(args, ranges_bad=bool(ranges)),
         *_versions(args),
         *_identity(args),
     ]
@@ -262,20 +263,9 @@ def _dual_stack(args: Mapping[str, Any], frontend: LoadBalancerFrontend) -> list
     problems = _needs(
         args, "dual_stack", DUAL_STACK, "has no dual-stack load balancer (no azure-pip-name-ipv6)"
     )
+    problems += _public_ip_name(args, frontend, "public_ip_name_ipv6", "IPv6 public IP")
     if frontend is LoadBalancerFrontend.INTERNAL:
-        if "public_ip_name_ipv6" in args:
-            why = "an internal load balancer has no public IP"
-            problems.append(conflict("public_ip_name_ipv6", args["public_ip_name_ipv6"], "frontend", why))
         return problems
-    what_for = (
-        "the name of the IPv6 public IP to create"
-        if frontend is LoadBalancerFrontend.NEW_PUBLIC_IP
-        else "the name of the existing IPv6 public IP to adopt, in network_resource_group"
-    )
-    rule = "a public IP name: 1-80 letters, digits, '_', '.' and '-', starting with a letter or digit"
-    problems += checks.required(args, "public_ip_name_ipv6", what_for) or _named(
-        args["public_ip_name_ipv6"], "public_ip_name_ipv6", _PIP_NAME, 80, rule
-    )
     if args.get("public_ip_name_ipv6") is not None and args.get("public_ip_name_ipv6") == args.get(
         "public_ip_name"
     ):
@@ -393,27 +383,24 @@ def _azure_tags(value: object) -> list[Problem]:
     return problems
 
 
-def _public_ip_name(args: Mapping[str, Any], frontend: LoadBalancerFrontend) -> list[Problem]:
+def _public_ip_name(
+    args: Mapping[str, Any],
+    frontend: LoadBalancerFrontend,
+    key: str = "public_ip_name",
+    ip: str = "public IP",
+) -> list[Problem]:
+    """The name of the frontend's public IP (`key`, the `ip`) when it has one; none when internal."""
     if frontend is LoadBalancerFrontend.INTERNAL:
-        if "public_ip_name" not in args:
+        if key not in args:
             return []
-        return [
-            conflict(
-                "public_ip_name",
-                args["public_ip_name"],
-                "frontend",
-                "an internal load balancer has no public IP",
-            )
-        ]
+        return [conflict(key, args[key], "frontend", "an internal load balancer has no public IP")]
     what_for = (
-        "the name of the public IP to create"
+        f"the name of the {ip} to create"
         if frontend is LoadBalancerFrontend.NEW_PUBLIC_IP
-        else "the name of the existing public IP to adopt, in network_resource_group"
+        else f"the name of the existing {ip} to adopt, in network_resource_group"
     )
     rule = "a public IP name: 1-80 letters, digits, '_', '.' and '-', starting with a letter or digit"
-    return checks.required(args, "public_ip_name", what_for) or _named(
-        args["public_ip_name"], "public_ip_name", _PIP_NAME, 80, rule
-    )
+    return checks.required(args, key, what_for) or _named(args[key], key, _PIP_NAME, 80, rule)
 
 
 def _misplaced(args: Mapping[str, Any], frontend: LoadBalancerFrontend) -> list[Problem]:
@@ -778,8 +765,9 @@ def _service_tags(args: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def _deny_all_except(args: Mapping[str, Any]) -> list[Problem]:
-    """The deny-all rule needs networks to except, and allowed_ip_ranges count only on a provider that counts them."""
+def _deny_all_except(args: Mapping[str, Any], ranges_bad: bool) -> list[Problem]:
+    """The deny-all rule needs networks to except, and allowed_ip_ranges count only on a provider that counts
+    them (`ranges_bad`: the source ranges already have problems of their own)."""
     if "deny_all_except_source_ranges" not in args:
         return []
     value = args["deny_all_except_source_ranges"]
@@ -791,7 +779,7 @@ def _deny_all_except(args: Mapping[str, Any]) -> list[Problem]:
             "deny rule only for one of them (allowed_service_tags do not count)"
         )
         return [invalid("deny_all_except_source_ranges", value, rule)]
-    if "load_balancer_source_ranges" in args or _source_ranges(args):
+    if "load_balancer_source_ranges" in args or ranges_bad:
         return []  # honoured everywhere, or allowed_ip_ranges already has a problem of its own
     return _needs(
         args,
