@@ -148,6 +148,7 @@ def test_nothing_is_registered_when_the_config_is_bad() -> None:
 
 
 def _bad_stack(tmp_path: Path, config: dict[str, Any]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for name in ("Pulumi.yaml", "__main__.py"):
         shutil.copy(REPO / name, tmp_path / name)
     (tmp_path / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": config}))
@@ -162,27 +163,26 @@ def test_a_bad_stack_file_fails_the_real_program_before_any_registration(tmp_pat
 
 
 def test_make_plan_reports_bad_config_without_a_traceback(tmp_path: Path) -> None:
-    stack_file = REPO / "Pulumi.citest-bad.yaml"
-    stack_file.write_text(yaml.safe_dump({"config": {"traffic-edge:aws": {"region": "seoul"}}}))
-    try:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "traffic_edge.plan",
-                "plan",
-                "--stack",
-                "citest-bad",
-                "--out",
-                str(tmp_path / "o"),
-            ],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    finally:
-        stack_file.unlink()
+    # A copy of the project, not a stack file in the repository: parallel workers list its stacks.
+    root = _bad_stack(tmp_path / "project", {"traffic-edge:aws": {"region": "seoul"}})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "traffic_edge.plan",
+            "plan",
+            "--project",
+            str(root),
+            "--stack",
+            "bad",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 1  # invalid config; 2 is for usage errors
     assert "Traceback" not in proc.stderr
     assert "traffic-edge:aws.region: 'seoul' is not allowed" in proc.stderr

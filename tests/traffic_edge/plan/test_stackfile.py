@@ -83,31 +83,31 @@ def test_encrypted_values_stand_in_as_secret_and_mark_their_key(tmp_path: Path) 
 
 
 def test_make_plan_on_a_broken_file_exits_1_and_leaves_no_stale_plan(tmp_path: Path) -> None:
-    stack_file = REPO / "Pulumi.citest-broken.yaml"
+    # A copy of the project, not a stack file in the repository: parallel workers list its stacks.
+    (tmp_path / "project").mkdir()
+    root = _root(tmp_path / "project", "config:\n\ttraffic-edge:squid: {}\n")
     out = tmp_path / "plan"
     out.mkdir()
     (out / "resources.json").write_text("[] # the previous plan\n")
-    stack_file.write_text("config:\n\ttraffic-edge:squid: {}\n")
-    try:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "traffic_edge.plan",
-                "plan",
-                "--stack",
-                "citest-broken",
-                "--out",
-                str(out),
-            ],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    finally:
-        stack_file.unlink()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "traffic_edge.plan",
+            "plan",
+            "--project",
+            str(root),
+            "--stack",
+            "t",
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "plan: Pulumi.citest-broken.yaml: 1 problem:\n  1. line 2, column 1: not valid YAML" in proc.stderr
+    assert "plan: Pulumi.t.yaml: 1 problem:\n  1. line 2, column 1: not valid YAML" in proc.stderr
     assert not out.exists()
