@@ -166,20 +166,18 @@ def _rounds(net: TestNet, target: Target, script: Path) -> tuple[Sample, Sample]
 def diagnose(net: TestNet, tiny: Target, workdir: Path, script: Path) -> Diagnosis:
     """Run after the rounds, with `tiny` (LogLevel Info, as deployed) still running."""
     assert tiny.proxy is not None
-    found = Diagnosis(
-        ttfb_ms=sequential_ms(net, tiny.proxy, connect=False),
-        ttfb_no_delayed_ack_ms=float("nan"),
-        connect_ms=sequential_ms(net, tiny.proxy, connect=True),
-        syscalls=syscalls_per_request(net, tiny),
-        blocked=blocked_per_request(net, tiny),
-    )
+    ttfb_ms = sequential_ms(net, tiny.proxy, connect=False)
+    connect_ms = sequential_ms(net, tiny.proxy, connect=True)
+    syscalls = syscalls_per_request(net, tiny)
+    blocked = blocked_per_request(net, tiny)
+    rows = {}
     with delayed_acks_off(net):
-        found.ttfb_no_delayed_ack_ms = sequential_ms(net, tiny.proxy, connect=False)
-        found.rows["as deployed, delayed ACKs off"] = _rounds(net, tiny, script)
+        ttfb_no_delayed_ack_ms = sequential_ms(net, tiny.proxy, connect=False)
+        rows["as deployed, delayed ACKs off"] = _rounds(net, tiny, script)
     with started(net, net.proxy, tinyproxy_argv(workdir, QUIET_PORT), QUIET_PORT, "quiet tinyproxy") as proc:
         quiet = Target("quiet", "tinyproxy, LogLevel Critical", f"127.0.0.1:{QUIET_PORT}", pgid=proc.pid)
         wrk_round(net, quiet, script, 1)  # warm-up
-        found.rows["LogLevel Critical (no per-request log)"] = _rounds(net, quiet, script)
+        rows["LogLevel Critical (no per-request log)"] = _rounds(net, quiet, script)
         with delayed_acks_off(net):
-            found.rows["LogLevel Critical, delayed ACKs off"] = _rounds(net, quiet, script)
-    return found
+            rows["LogLevel Critical, delayed ACKs off"] = _rounds(net, quiet, script)
+    return Diagnosis(ttfb_ms, ttfb_no_delayed_ack_ms, connect_ms, syscalls, rows, blocked)
