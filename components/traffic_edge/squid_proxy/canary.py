@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from traffic_edge._shared.security import restricted_container
 from traffic_edge.squid_proxy.facts import ZONE_LABEL
 from traffic_edge.squid_proxy.plan import CanaryPlan, SquidPlan
 
@@ -84,15 +85,7 @@ def canary_config(plan: SquidPlan, data: Any) -> dict[str, Any]:
     }
 
 
-_CONTAINER_SECURITY = {
-    "allowPrivilegeEscalation": False,
-    "readOnlyRootFilesystem": True,
-    "runAsNonRoot": True,
-    "runAsUser": CANARY_UID,
-    "runAsGroup": CANARY_UID,
-    "capabilities": {"drop": ["ALL"]},
-    "seccompProfile": {"type": "RuntimeDefault"},
-}
+_CONTAINER_SECURITY = restricted_container(CANARY_UID)
 
 
 def _container(plan: SquidPlan, canary: CanaryPlan, zone: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from traffic_edge._shared import monitoring
 from traffic_edge._shared.autoscaling import cpu_autoscaler
+from traffic_edge._shared.security import restricted_container
 from traffic_edge.squid_proxy.alerts import prometheus_rule
 from traffic_edge.squid_proxy.canary import canary_config_name, canary_labels, canary_manifests
 from traffic_edge.squid_proxy.dashboard import dashboard_configmap
@@ -46,15 +47,7 @@ from traffic_edge.squid_proxy.squid_conf import PID_FILE, SPOOL_DIR, render
 CONF_DIR = "/etc/squid/traffic-edge"
 CONF_PATH = f"{CONF_DIR}/squid.conf"
 
-_RESTRICTED_CONTAINER = {
-    "allowPrivilegeEscalation": False,
-    "readOnlyRootFilesystem": True,
-    "runAsNonRoot": True,
-    "runAsUser": SQUID_UID,
-    "runAsGroup": SQUID_UID,
-    "capabilities": {"drop": ["ALL"]},
-    "seccompProfile": {"type": "RuntimeDefault"},
-}
+_RESTRICTED_CONTAINER = restricted_container(SQUID_UID)
 
 
 def labels(name: str) -> dict[str, str]:
