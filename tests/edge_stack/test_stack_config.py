@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ import pytest
 import yaml
 
 from edge_stack.config import decode, load
-from tests.support.stacks import REPO, run_stack
+from tests.support.stacks import REPO, plan_process, run_stack
 from traffic_edge._shared.problems import ArgsError
 from traffic_edge.plan.engine import run
 
@@ -165,24 +163,7 @@ def test_a_bad_stack_file_fails_the_real_program_before_any_registration(tmp_pat
 def test_make_plan_reports_bad_config_without_a_traceback(tmp_path: Path) -> None:
     # A copy of the project, not a stack file in the repository: parallel workers list its stacks.
     root = _bad_stack(tmp_path / "project", {"traffic-edge:aws": {"region": "seoul"}})
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "traffic_edge.plan",
-            "plan",
-            "--project",
-            str(root),
-            "--stack",
-            "bad",
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = plan_process("--project", str(root), "--stack", "bad", "--out", str(tmp_path / "o"))
     assert proc.returncode == 1  # invalid config; 2 is for usage errors
     assert "Traceback" not in proc.stderr
     assert "traffic-edge:aws.region: 'seoul' is not allowed" in proc.stderr

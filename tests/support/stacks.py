@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,13 @@ from traffic_edge.plan.policy_pack import Pack, evaluate_recording, load_pack
 from traffic_edge.plan.project import read_project, read_stack
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def plan_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m traffic_edge.plan plan <args>` in a fresh process run from the repository, as
+    `make plan` runs it; its output captured."""
+    argv = [sys.executable, "-m", "traffic_edge.plan", "plan", *args]
+    return subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300)
 
 
 def stacks(root: Path = REPO) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.stacks import REPO, evaluate, read_config, run_stack, stacks
+from tests.support.stacks import REPO, evaluate, plan_process, read_config, run_stack, stacks
 from traffic_edge.plan import cli
 from traffic_edge.plan.cli import kubernetes_versions, schema_problems
 from traffic_edge.plan.engine import UNKNOWN
@@ -56,24 +56,7 @@ def test_plan_twice_is_byte_identical(tmp_path: Path) -> None:
 
 def test_make_plan_cli_writes_the_contract(tmp_path: Path) -> None:
     out = tmp_path / "plan"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "traffic_edge.plan",
-            "plan",
-            "--stack",
-            "dev",
-            "--out",
-            str(out),
-            "--policy-pack",
-            "policies",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = plan_process("--stack", "dev", "--out", str(out), "--policy-pack", "policies")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "resources per type" in proc.stdout

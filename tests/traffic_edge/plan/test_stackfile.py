@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.stacks import REPO
+from tests.support.stacks import REPO, plan_process
 from traffic_edge.plan.project import StackFileError, read_project, read_stack
 
 
@@ -89,24 +87,7 @@ def test_make_plan_on_a_broken_file_exits_1_and_leaves_no_stale_plan(tmp_path: P
     out = tmp_path / "plan"
     out.mkdir()
     (out / "resources.json").write_text("[] # the previous plan\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "traffic_edge.plan",
-            "plan",
-            "--project",
-            str(root),
-            "--stack",
-            "t",
-            "--out",
-            str(out),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = plan_process("--project", str(root), "--stack", "t", "--out", str(out))
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "plan: Pulumi.t.yaml: 1 problem:\n  1. line 2, column 1: not valid YAML" in proc.stderr
